@@ -1,0 +1,87 @@
+"""Remove what the answers did not choose: one table, one loop. No network, no git, no docker."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+PACKAGE = "src/{package}"
+
+# (option, value that removes, paths relative to the rendered repo; {package} is the job name).
+REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
+    (
+        "include_example",
+        True,
+        [
+            f"{PACKAGE}/jobs/minimal.py",
+            f"{PACKAGE}/domain/records.py",
+            f"{PACKAGE}/integration/records.py",
+            "glue_scripts/minimal.py",
+            "sample_data/records",
+            "tests/unit/test_records.py",
+            "tests/integration/test_minimal_job.py",
+        ],
+    ),
+    (
+        "include_example",
+        False,
+        [
+            f"{PACKAGE}/jobs/star_schema.py",
+            f"{PACKAGE}/domain/star_schema.py",
+            f"{PACKAGE}/integration/classicmodels.py",
+            "glue_scripts/star_schema.py",
+            "sample_data/classicmodels",
+            "scripts/generate_sample_data.py",
+            "tests/builders.py",
+            "tests/unit/test_star_schema.py",
+            "tests/integration/test_star_schema_job.py",
+        ],
+    ),
+    ("ci", "none", [".github"]),
+    ("glue_version", "4.0", ["tests/unit/test_config_glue_parity.py"]),
+    (
+        "pattern_output_file_count",
+        False,
+        [f"{PACKAGE}/patterns/output_file_count.py", "tests/unit/test_output_file_count.py"],
+    ),
+    (
+        "pattern_single_file_output",
+        False,
+        [
+            f"{PACKAGE}/patterns/single_file_output.py",
+            "tests/unit/test_single_file_output.py",
+            "tests/integration/test_single_file_output_s3.py",
+        ],
+    ),
+]
+
+
+def paths_to_remove(answers: dict[str, Any]) -> list[str]:
+    package = answers["job_name"]
+    patterns_on = any(value is True for key, value in answers.items() if key.startswith("pattern_"))
+    rules = [*REMOVE_PATHS, ("_any_pattern", False, [f"{PACKAGE}/patterns"])]
+    chosen = {**answers, "_any_pattern": patterns_on}
+    return [path.format(package=package) for option, value, paths in rules if chosen.get(option) == value for path in paths]
+
+
+def remove(root: Path, relative: str) -> None:
+    target = root / relative
+    if target.is_dir():
+        shutil.rmtree(target)
+    elif target.exists():
+        target.unlink()
+    else:
+        raise FileNotFoundError(f"post-gen table names '{relative}', which the template does not have")
+
+
+def main(root: Path, answers: dict[str, Any]) -> int:
+    for relative in paths_to_remove(answers):
+        remove(root, relative)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path.cwd(), json.loads(r"""{{ cookiecutter | tojson }}""")))

@@ -1,0 +1,1 @@
+"""Pure ``DataFrame -> DataFrame`` transforms: no IO, no Glue imports, no config."""

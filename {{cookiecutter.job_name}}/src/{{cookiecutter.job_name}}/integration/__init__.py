@@ -1,0 +1,1 @@
+"""All IO lives here: readers and writers with explicit schemas, and storage operations."""

@@ -1,0 +1,1 @@
+"""Entry points: each job module holds its config, its pipeline and ``main``."""
