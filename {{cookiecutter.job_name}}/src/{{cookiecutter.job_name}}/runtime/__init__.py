@@ -1,10 +1,10 @@
 """The runtime seam: the handler talks to one interface, Glue or plain Spark behind it."""
 
 from .base import JobRuntime
-from .glue import GlueRuntime
+from .glue import GlueRuntime, GlueUnavailableError
 from .spark import SparkRuntime
 
-__all__ = ["GlueRuntime", "JobRuntime", "SparkRuntime", "create_runtime"]
+__all__ = ["GlueRuntime", "GlueUnavailableError", "JobRuntime", "SparkRuntime", "create_runtime"]
 
 
 def create_runtime(kind: str) -> JobRuntime:

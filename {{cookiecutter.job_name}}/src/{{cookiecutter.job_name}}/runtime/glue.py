@@ -12,12 +12,23 @@ from typing import Any
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
+ONLY_ON_GLUE = (
+    "The Glue runtime only works on AWS Glue (GlueContext needs the Glue ETL jar). "
+    "Run locally with runtime='spark', e.g. 'make run-local'."
+)
+
+
+class GlueUnavailableError(RuntimeError):
+    """Raised off Glue, where awsglue is missing or cannot reach the Glue jar."""
+
 
 def _glue_classes() -> tuple[Callable[[SparkContext], Any], Callable[[Any], Any]]:
     # Imported here so the package imports (and tests run) where awsglue is absent.
-    from awsglue.context import GlueContext  # type: ignore[import-not-found,import-untyped,unused-ignore]
-    from awsglue.job import Job  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
+    try:
+        from awsglue.context import GlueContext  # type: ignore[import-not-found,import-untyped,unused-ignore]
+        from awsglue.job import Job  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    except ImportError as exc:
+        raise GlueUnavailableError(f"{ONLY_ON_GLUE} ({exc})") from exc
     return GlueContext, Job
 
 
@@ -32,7 +43,11 @@ class GlueRuntime:
     ) -> None:
         if glue_context_factory is None or job_factory is None:
             glue_context_factory, job_factory = _glue_classes()
-        self._glue_context = glue_context_factory(spark_context or SparkContext.getOrCreate())
+        try:
+            self._glue_context = glue_context_factory(spark_context or SparkContext.getOrCreate())
+        except TypeError as exc:
+            # Locally awsglue imports, but its JVM classes are missing: "'JavaPackage' object is not callable".
+            raise GlueUnavailableError(f"{ONLY_ON_GLUE} ({exc})") from exc
         self._job_factory = job_factory
         self._job: Any = None
         self._committed = False

@@ -1,0 +1,78 @@
+"""Job arguments: getResolvedOptions-style parsing into a typed config, with clear errors."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import Field
+
+from {{ cookiecutter.job_name }}.config import JobArgumentError, JobConfig, parse_job_arguments, split_arguments
+
+
+class ExampleConfig(JobConfig):
+    input_path: str = Field(description="where the input lives")
+    batch_size: int = Field(default=500, ge=1)
+    dry_run: bool = False
+
+
+def test_glue_style_argv_with_glue_extras_parses_into_typed_fields() -> None:
+    argv = [
+        "script.py",
+        "--JOB_ID",
+        "j_1",
+        "--job-bookmark-option",
+        "job-bookmark-enable",
+        "--JOB_NAME",
+        "nightly",
+        "--input_path",
+        "s3://bucket/in/",
+        "--batch_size=20",
+        "--dry_run",
+        "true",
+    ]
+
+    config = parse_job_arguments(argv, ExampleConfig)
+
+    assert (config.job_name, config.input_path, config.batch_size, config.dry_run) == (
+        "nightly",
+        "s3://bucket/in/",
+        20,
+        True,
+    )
+
+
+def test_optional_arguments_take_their_defaults() -> None:
+    config = parse_job_arguments(["s", "--JOB_NAME", "n", "--input_path", "/tmp/in"], ExampleConfig)
+    assert (config.batch_size, config.dry_run) == (500, False)
+
+
+def test_every_problem_is_reported_at_once_with_a_fix() -> None:
+    with pytest.raises(JobArgumentError) as error:
+        parse_job_arguments(["s", "--JOB_NAME", "n", "--batch_size", "zero"], ExampleConfig)
+
+    message = str(error.value)
+    assert "--input_path: missing. Pass it as '--input_path <value>' (where the input lives)." in message
+    assert "--batch_size: Input should be a valid integer" in message
+
+
+def test_abbreviated_names_are_not_accepted() -> None:
+    # Glue 6.0's getResolvedOptions rejects abbreviations; so do we, on every version.
+    with pytest.raises(JobArgumentError, match="--input_path: missing"):
+        parse_job_arguments(["s", "--JOB_NAME", "n", "--input", "/tmp/in"], ExampleConfig)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["s", "--input_path"], "'--input_path' has no value"),
+        (["s", "--input_path", "--JOB_NAME", "n"], "'--input_path' has no value"),
+        (["s", "stray", "--JOB_NAME", "n"], "Unexpected job argument 'stray'"),
+    ],
+)
+def test_malformed_argv_is_rejected(argv: list[str], message: str) -> None:
+    with pytest.raises(JobArgumentError, match=message):
+        split_arguments(argv)
+
+
+def test_as_arguments_gives_glue_names_and_strings() -> None:
+    config = parse_job_arguments(["s", "--JOB_NAME", "n", "--input_path", "p"], ExampleConfig)
+    assert config.as_arguments() == {"JOB_NAME": "n", "input_path": "p", "batch_size": "500", "dry_run": "False"}
