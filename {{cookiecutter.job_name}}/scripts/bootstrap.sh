@@ -28,7 +28,8 @@ command -v java >/dev/null 2>&1 || fail "Java is not installed; Spark needs it. 
 python=$(find_python) || fail "Python $want (the Python of this Glue version) was not found. Install it with 'pyenv install $want' or 'uv python install $want', or put python$want on PATH, then rerun."
 
 uv_bin=$(command -v uv 2>/dev/null || true)
-if [ -z "$uv_bin" ]; then
+# A pyenv shim may exist without answering for this directory's Python: make sure uv really runs.
+if [ -z "$uv_bin" ] || ! "$uv_bin" --version >/dev/null 2>&1; then
   # No uv on PATH: install it into a private tools venv rather than the user's Python.
   [ -x .tools/bin/uv ] || { "$python" -m venv .tools && .tools/bin/pip install --quiet uv; } \
     || fail "could not install uv. Install it yourself ('pip install uv' or see docs.astral.sh/uv), then rerun."
