@@ -56,15 +56,25 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "tests/integration/test_single_file_output_s3.py",
         ],
     ),
+    # Derived below: with no pattern chosen, the patterns package itself goes too.
+    ("any_pattern", False, [f"{PACKAGE}/patterns"]),
 ]
 
 
+def with_derived(answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers plus the facts the table keys on that no single prompt gives."""
+    any_pattern = any(value is True for key, value in answers.items() if key.startswith("pattern_"))
+    return {**answers, "any_pattern": any_pattern}
+
+
 def paths_to_remove(answers: dict[str, Any]) -> list[str]:
-    package = answers["job_name"]
-    patterns_on = any(value is True for key, value in answers.items() if key.startswith("pattern_"))
-    rules = [*REMOVE_PATHS, ("_any_pattern", False, [f"{PACKAGE}/patterns"])]
-    chosen = {**answers, "_any_pattern": patterns_on}
-    return [path.format(package=package) for option, value, paths in rules if chosen.get(option) == value for path in paths]
+    chosen = with_derived(answers)
+    return [
+        path.format(package=answers["job_name"])
+        for option, value, paths in REMOVE_PATHS
+        if chosen.get(option) == value
+        for path in paths
+    ]
 
 
 def remove(root: Path, relative: str) -> None:
