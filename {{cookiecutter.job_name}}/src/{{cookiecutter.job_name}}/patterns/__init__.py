@@ -1,0 +1,1 @@
+"""Cookbook patterns: each module is one recipe from the guide."""
