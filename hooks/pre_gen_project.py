@@ -12,7 +12,8 @@ GLUE_VERSIONS = ("5.1", "6.0", "5.0", "4.0")
 # Batch worker types from the Glue docs; botocore's enum lags them. G.025X is streaming-only.
 WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X")
 CI_CHOICES = ("github_actions", "none")
-MAX_JOB_NAME = 64
+# Room for the package name in 120-column import lines; Glue itself allows 255 bytes.
+MAX_JOB_NAME = 40
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 JOB_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -33,7 +34,7 @@ def job_name_errors(name: str) -> list[str]:
         return [f"job_name '{name}' starts with a digit, which is not a Python identifier. {fix}."]
     if name != name.lower():
         return [f"job_name '{name}' has upper case; Glue catalog names are lower case. {fix}."]
-    if not JOB_NAME.match(name):
+    if not JOB_NAME.fullmatch(name):
         return [f"job_name '{name}' has characters other than a-z, 0-9 and '_'. {fix}."]
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         return [f"job_name '{name}' is a Python keyword and cannot be a package name. Add a word, e.g. '{name}_job'."]
@@ -70,7 +71,7 @@ def validate(answers: dict[str, Any]) -> list[str]:
     errors += workers_errors(answers.get("number_of_workers"))
     errors += text_errors("job_description", answers.get("job_description"))
     errors += text_errors("owner", answers.get("owner"))
-    if not REGION.match(str(answers.get("aws_region", ""))):
+    if not REGION.fullmatch(str(answers.get("aws_region", ""))):
         errors.append(f"aws_region '{answers.get('aws_region')}' is not an AWS region name. Use e.g. 'eu-west-1'.")
     for key, value in answers.items():
         if (key.startswith("pattern_") or key == "include_example") and not isinstance(value, bool):

@@ -1,1 +1,1 @@
-"""The {{ cookiecutter.job_name }} Glue job: domain transforms, IO adapters and the runtime seam."""
+"""The {{ cookiecutter.job_name }} Glue job."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import Field
 
-from {{ cookiecutter.job_name }}.config import JobArgumentError, JobConfig, parse_job_arguments, split_arguments
+from {{ cookiecutter.job_name }} import config as job_config
+from {{ cookiecutter.job_name }}.config import JobArgumentError, JobConfig
 
 
 class ExampleConfig(JobConfig):
@@ -30,7 +31,7 @@ def test_glue_style_argv_with_glue_extras_parses_into_typed_fields() -> None:
         "true",
     ]
 
-    config = parse_job_arguments(argv, ExampleConfig)
+    config = job_config.parse_job_arguments(argv, ExampleConfig)
 
     assert (config.job_name, config.input_path, config.batch_size, config.dry_run) == (
         "nightly",
@@ -41,13 +42,13 @@ def test_glue_style_argv_with_glue_extras_parses_into_typed_fields() -> None:
 
 
 def test_optional_arguments_take_their_defaults() -> None:
-    config = parse_job_arguments(["s", "--JOB_NAME", "n", "--input_path", "/tmp/in"], ExampleConfig)
+    config = job_config.parse_job_arguments(["s", "--JOB_NAME", "n", "--input_path", "/tmp/in"], ExampleConfig)
     assert (config.batch_size, config.dry_run) == (500, False)
 
 
 def test_every_problem_is_reported_at_once_with_a_fix() -> None:
     with pytest.raises(JobArgumentError) as error:
-        parse_job_arguments(["s", "--JOB_NAME", "n", "--batch_size", "zero"], ExampleConfig)
+        job_config.parse_job_arguments(["s", "--JOB_NAME", "n", "--batch_size", "zero"], ExampleConfig)
 
     message = str(error.value)
     assert "--input_path: missing. Pass it as '--input_path <value>' (where the input lives)." in message
@@ -57,7 +58,7 @@ def test_every_problem_is_reported_at_once_with_a_fix() -> None:
 def test_abbreviated_names_are_not_accepted() -> None:
     # Glue 6.0's getResolvedOptions rejects abbreviations; so do we, on every version.
     with pytest.raises(JobArgumentError, match="--input_path: missing"):
-        parse_job_arguments(["s", "--JOB_NAME", "n", "--input", "/tmp/in"], ExampleConfig)
+        job_config.parse_job_arguments(["s", "--JOB_NAME", "n", "--input", "/tmp/in"], ExampleConfig)
 
 
 @pytest.mark.parametrize(
@@ -70,9 +71,9 @@ def test_abbreviated_names_are_not_accepted() -> None:
 )
 def test_malformed_argv_is_rejected(argv: list[str], message: str) -> None:
     with pytest.raises(JobArgumentError, match=message):
-        split_arguments(argv)
+        job_config.split_arguments(argv)
 
 
 def test_as_arguments_gives_glue_names_and_strings() -> None:
-    config = parse_job_arguments(["s", "--JOB_NAME", "n", "--input_path", "p"], ExampleConfig)
+    config = job_config.parse_job_arguments(["s", "--JOB_NAME", "n", "--input_path", "p"], ExampleConfig)
     assert config.as_arguments() == {"JOB_NAME": "n", "input_path": "p", "batch_size": "500", "dry_run": "False"}
