@@ -1,0 +1,154 @@
+"""Time the rendered repo's tests: how close the suite is to the cost of Spark itself, and render-to-green.
+
+(a) floor vs suite: one test that starts a SparkSession exactly as the rendered ``tests/conftest.py``
+    fixture does and runs one groupBy, against the rendered ``tests/unit tests/integration``, in the
+    same venv, alternated 3 times (target: suite <= 1.5 x floor).
+(b) render -> green ``make test`` with a fresh ``.venv`` in the render and a warm package cache
+    (target: <= 60 s).
+(c) with ``--suite``: the template's own suite (``make test`` minus setup).
+
+Prints figures only; it asserts nothing about time. Usage: ``make bench [BENCH_ARGS=--suite]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from bakery import BAKE_VENVS, TOOLS_BIN, cached_uv_lock, clean_env, render, write_cookiecutter_config  # noqa: E402
+
+RUNS = 3
+FLOOR_TARGET = 1.5
+RENDER_TO_GREEN_TARGET = 60.0
+
+# Re-exports the rendered suite's own `spark` fixture, so the floor pays exactly what the suite pays.
+FLOOR_CONFTEST = """
+import importlib.util
+import sys
+
+sys.path[:0] = [{src!r}, {tests!r}]
+_spec = importlib.util.spec_from_file_location("rendered_conftest", {conftest!r})
+_rendered = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_rendered)
+spark = _rendered.spark
+"""
+
+FLOOR_TEST = """
+def test_one_group_by(spark):
+    frame = spark.createDataFrame([(i % 3, i) for i in range(30)], "key int, value int")
+    assert sorted(frame.groupBy("key").count().collect()) == [(0, 10), (1, 10), (2, 10)]
+"""
+
+
+def timed(command: list[str], cwd: Path, **env: str) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env=clean_env(**env), capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-40:])
+        raise SystemExit(f"ERROR: `{' '.join(command)}` failed in {cwd}:\n{tail}")
+    return elapsed
+
+
+def floor_vs_suite(workdir: Path, config: Path) -> list[tuple[str, str, str]]:
+    project = render(workdir / "render-a", config)
+    venv = BAKE_VENVS / "glue-5.1"
+    print(f"(a) syncing the shared venv {venv} ...", flush=True)
+    with cached_uv_lock(project):
+        timed(["make", "setup"], project, UV_PROJECT_ENVIRONMENT=str(venv))
+
+    floor = workdir / "floor"
+    floor.mkdir()
+    (floor / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider -q\n")
+    paths = {
+        "src": str(project / "src"),
+        "tests": str(project / "tests"),
+        "conftest": str(project / "tests/conftest.py"),
+    }
+    (floor / "conftest.py").write_text(FLOOR_CONFTEST.format(**paths))
+    (floor / "test_floor.py").write_text(FLOOR_TEST)
+
+    pytest = str(venv / "bin" / "pytest")
+    floor_times, suite_times = [], []
+    for run in range(1, RUNS + 1):
+        floor_times.append(timed([pytest, "test_floor.py"], floor))
+        suite_times.append(timed([pytest, "-q", "tests/unit", "tests/integration"], project))
+        print(f"    run {run}: floor {floor_times[-1]:.1f} s, suite {suite_times[-1]:.1f} s", flush=True)
+
+    floor_median, suite_median = statistics.median(floor_times), statistics.median(suite_times)
+    ratio = suite_median / floor_median
+    return [
+        ("floor: one Spark test, the suite's fixture", f"{floor_median:.1f} s", runs(floor_times)),
+        ("suite: tests/unit tests/integration", f"{suite_median:.1f} s", runs(suite_times)),
+        ("suite / floor", f"{ratio:.2f}", f"target <= {FLOOR_TARGET} ({'met' if ratio <= FLOOR_TARGET else 'MISSED'})"),
+    ]
+
+
+def render_to_green(workdir: Path, config: Path) -> list[tuple[str, str, str]]:
+    print("(b) fresh render, fresh .venv, make test ...", flush=True)
+    start = time.perf_counter()
+    project = render(workdir / "render-b", config)
+    rendered = time.perf_counter() - start
+    make_test = timed(["make", "test"], project)  # no UV_PROJECT_ENVIRONMENT: the render's own .venv
+    total = time.perf_counter() - start
+    verdict = "met" if total <= RENDER_TO_GREEN_TARGET else "MISSED"
+    return [
+        (
+            "render -> green make test (fresh .venv)",
+            f"{total:.1f} s",
+            f"target <= {RENDER_TO_GREEN_TARGET:.0f} s ({verdict})",
+        ),
+        ("  of which: render", f"{rendered:.1f} s", ""),
+        ("  of which: make test (venv + tests)", f"{make_test:.1f} s", ""),
+    ]
+
+
+def template_suite() -> list[tuple[str, str, str]]:
+    print("(c) the template's own suite ...", flush=True)
+    command = [str(TOOLS_BIN / "pytest"), "-q", "-n", "2", "--dist", "loadgroup"]
+    return [("template suite (pytest -n 2)", f"{timed(command, ROOT):.0f} s", "")]
+
+
+def runs(times: list[float]) -> str:
+    return "runs: " + ", ".join(f"{value:.1f}" for value in times)
+
+
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    width = max(len(name) for name, _, _ in rows)
+    print()
+    print(f"{'measure':<{width}}  {'value':>8}  notes")
+    print(f"{'-' * width}  {'-' * 8}  -----")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>8}  {note}")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suite", action="store_true", help="also time the template's own test suite")
+    parser.add_argument("--skip-render-to-green", action="store_true", help="only measure floor vs suite")
+    args = parser.parse_args(argv)
+
+    print(f"{os.cpu_count()} cores; Spark sessions start once per pytest process", flush=True)
+    with tempfile.TemporaryDirectory(prefix="glue-template-bench-") as temp:
+        workdir = Path(temp)
+        config = write_cookiecutter_config(workdir)
+        rows = floor_vs_suite(workdir, config)
+        if not args.skip_render_to_green:
+            rows += render_to_green(workdir, config)
+    if args.suite:
+        rows += template_suite()
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,96 @@
+"""Shared by the template's tests: where things are, the default answers, and a renderer."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = ROOT / "{{cookiecutter.job_name}}"
+COOKIECUTTER_JSON = ROOT / "cookiecutter.json"
+# The tools of the venv running the tests (ruff, pre-commit...), whatever its path.
+TOOLS_BIN = Path(sys.executable).parent
+# One venv per Glue version, shared by every bake of that version (they never run at once: xdist groups).
+BAKE_VENVS = Path(os.environ.get("BAKE_VENVS", ROOT / "build" / "bake-venvs"))
+# Variables a nested make/uv/pytest must not inherit from the outer run (plus every PYTEST_*).
+LEAKY_ENV = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+
+
+def load_module(path: Path) -> ModuleType:
+    """Import a file that is not on sys.path (the hooks, scripts/)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def template_config() -> dict[str, Any]:
+    return json.loads(COOKIECUTTER_JSON.read_text())
+
+
+def default_answers() -> dict[str, Any]:
+    """What cookiecutter answers with --no-input: the first choice, or the value."""
+    return {
+        key: value[0] if isinstance(value, list) else value
+        for key, value in template_config().items()
+        if not key.startswith("_")
+    }
+
+
+def write_cookiecutter_config(directory: Path) -> Path:
+    """A cookiecutter config that keeps replay files out of the user's home."""
+    config = directory / "cookiecutter-config.yaml"
+    config.write_text(f"cookiecutters_dir: {directory / 'cookiecutters'}\nreplay_dir: {directory / 'replay'}\n")
+    return config
+
+
+def render(output_dir: Path, config_file: Path, **answers: Any) -> Path:
+    """Render the template with default answers plus ``answers``; return the project directory."""
+    project = cookiecutter(
+        str(ROOT),
+        no_input=True,
+        extra_context=answers,
+        output_dir=str(output_dir),
+        config_file=str(config_file),
+    )
+    return Path(project)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in LEAKY_ENV and not key.startswith("PYTEST_")}
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def cached_uv_lock(project: Path) -> Iterator[None]:
+    """Start a rendered repo from the uv.lock already resolved for the same pyproject.toml, and keep its lock.
+
+    A fresh resolution re-downloads and re-builds pyspark's 300 MB sdist whenever uv's index
+    cache has gone stale. Deleting build/bake-venvs (`make clean`) resolves afresh.
+    """
+    digest = hashlib.sha256((project / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    cached = BAKE_VENVS / "locks" / f"{digest}.uv.lock"
+    lock = project / "uv.lock"
+    if cached.exists():
+        shutil.copyfile(cached, lock)
+    try:
+        yield
+    finally:
+        # Also after failing tests: the lock is as good as the resolution that wrote it.
+        if lock.exists():
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(lock, cached)

@@ -1,0 +1,279 @@
+"""The bake matrix: render every supported combination and run the rendered repo's own checks.
+
+Each bake asserts the exact file set, that nothing is left unrendered, that every Python,
+TOML, YAML and JSON file parses, that ruff is clean, and that the rendered ``make test`` passes.
+Bakes of one Glue version share one venv (``build/bake-venvs/glue-<version>``), so they are
+one xdist group and never run at once: run with ``-n 2 --dist loadgroup`` (``make test`` does).
+They also reuse the uv.lock resolved for the same pyproject.toml (``bakery.cached_uv_lock``).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from bakery import BAKE_VENVS, TOOLS_BIN, cached_uv_lock, clean_env, default_answers, render
+
+# Files every render has. {package} is the job name.
+BASE = [
+    ".cookiecutter.json",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    ".python-version",
+    "Makefile",
+    "README.md",
+    "pyproject.toml",
+    "scripts/bootstrap.sh",
+    "src/{package}/__init__.py",
+    "src/{package}/config.py",
+    "src/{package}/domain/__init__.py",
+    "src/{package}/handler.py",
+    "src/{package}/integration/__init__.py",
+    "src/{package}/integration/spark_io.py",
+    "src/{package}/jobs/__init__.py",
+    "src/{package}/runtime/__init__.py",
+    "src/{package}/runtime/base.py",
+    "src/{package}/runtime/glue.py",
+    "src/{package}/runtime/spark.py",
+    "tests/conftest.py",
+    "tests/integration/__init__.py",
+    "tests/unit/__init__.py",
+    "tests/unit/test_config.py",
+    "tests/unit/test_glue_runtime.py",
+]
+# include_example=true: the classicmodels star schema.
+EXAMPLE = [
+    "glue_scripts/star_schema.py",
+    "sample_data/classicmodels/customers/customers.csv",
+    "sample_data/classicmodels/employees/employees.csv",
+    "sample_data/classicmodels/offices/offices.csv",
+    "sample_data/classicmodels/orderdetails/orderdetails.csv",
+    "sample_data/classicmodels/orders/orders.csv",
+    "sample_data/classicmodels/payments/payments.csv",
+    "sample_data/classicmodels/productlines/productlines.csv",
+    "sample_data/classicmodels/products/products.csv",
+    "scripts/generate_sample_data.py",
+    "src/{package}/domain/star_schema.py",
+    "src/{package}/integration/classicmodels.py",
+    "src/{package}/jobs/star_schema.py",
+    "tests/builders.py",
+    "tests/integration/test_star_schema_job.py",
+    "tests/unit/test_star_schema.py",
+]
+# include_example=false: one input, one output.
+MINIMAL = [
+    "glue_scripts/minimal.py",
+    "sample_data/records/records.csv",
+    "src/{package}/domain/records.py",
+    "src/{package}/integration/records.py",
+    "src/{package}/jobs/minimal.py",
+    "tests/integration/test_minimal_job.py",
+    "tests/unit/test_records.py",
+]
+GITHUB_ACTIONS = [".github/workflows/ci.yml"]
+# Any pattern chosen: the cookbook package.
+PATTERNS_PACKAGE = ["src/{package}/patterns/__init__.py"]
+OUTPUT_FILE_COUNT = [
+    "src/{package}/patterns/output_file_count.py",
+    "tests/unit/test_output_file_count.py",
+]
+SINGLE_FILE_OUTPUT = [
+    "src/{package}/patterns/single_file_output.py",
+    "tests/integration/test_single_file_output_s3.py",
+    "tests/unit/test_single_file_output.py",
+]
+# Glue 4.0 has no awsglue interface on PyPI to compare with.
+GLUE_PARITY = ["tests/unit/test_config_glue_parity.py"]
+
+BOTH_PATTERNS = {"pattern_output_file_count": True, "pattern_single_file_output": True}
+
+
+@dataclass(frozen=True)
+class Bake:
+    id: str
+    answers: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def full_answers(self) -> dict[str, Any]:
+        return {**default_answers(), **self.answers}
+
+    @property
+    def glue_version(self) -> str:
+        return str(self.full_answers["glue_version"])
+
+    def expected_files(self) -> set[str]:
+        answers = self.full_answers
+        files = list(BASE)
+        files += EXAMPLE if answers["include_example"] else MINIMAL
+        if answers["ci"] == "github_actions":
+            files += GITHUB_ACTIONS
+        if answers["pattern_output_file_count"] or answers["pattern_single_file_output"]:
+            files += PATTERNS_PACKAGE
+        if answers["pattern_output_file_count"]:
+            files += OUTPUT_FILE_COUNT
+        if answers["pattern_single_file_output"]:
+            files += SINGLE_FILE_OUTPUT
+        if answers["glue_version"] != "4.0":
+            files += GLUE_PARITY
+        return {path.format(package=answers["job_name"]) for path in files}
+
+
+# Every supported combination. Each Glue version is baked with the default options; the options
+# only add or remove whole files, so each is baked once, and the ones that change which code
+# runs are rotated onto other Glue versions (a minimal job on Spark 3.5.4, every pattern on
+# Spark 3.3 and on Spark 4). That covers more and keeps the per-version groups even.
+# One bake uses another job name, so a name hard-coded where the answer belongs shows.
+BAKES = [
+    Bake("defaults"),
+    Bake("glue-6.0", {"glue_version": "6.0"}),
+    Bake("glue-5.0", {"glue_version": "5.0"}),
+    Bake("glue-4.0", {"glue_version": "4.0"}),
+    Bake("minimal-job@5.0", {"include_example": False, "glue_version": "5.0"}),
+    Bake("output-file-count", {"pattern_output_file_count": True}),
+    Bake("single-file-output", {"pattern_single_file_output": True}),
+    Bake("all-patterns@4.0", {**BOTH_PATTERNS, "glue_version": "4.0"}),
+    # The longest job name the hook allows (40): imports and lines still fit ruff's 120 columns.
+    Bake("no-ci-longest-name", {"ci": "none", "job_name": "warehouse_orders_daily_snapshots_to_gold"}),
+    Bake("minimal-job-all-patterns@6.0", {"include_example": False, **BOTH_PATTERNS, "glue_version": "6.0"}),
+]
+
+# Jinja left in a rendered file. `${{` is GitHub Actions' own expression syntax, not Jinja.
+UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\bcookiecutter\.(?:" + "|".join(default_answers()) + r"|_glue|__)")
+
+
+def xdist_group(glue_version: str) -> pytest.MarkDecorator:
+    return pytest.mark.xdist_group(f"glue-{glue_version}")
+
+
+def shared_venv(glue_version: str) -> Path:
+    return BAKE_VENVS / f"glue-{glue_version}"
+
+
+def command_problems(command: list[str], cwd: Path, timeout: float = 300, **env: str) -> list[str]:
+    """Run a command; a failure is one problem holding the tail of its output."""
+    result = subprocess.run(
+        command, cwd=cwd, env=clean_env(**env), capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if result.returncode == 0:
+        return []
+    tail = "\n".join((result.stdout + result.stderr).splitlines()[-120:])
+    return [f"`{' '.join(command)}` exited {result.returncode} in {cwd}:\n{tail}"]
+
+
+def make_problems(project: Path, target: str, venv: Path) -> list[str]:
+    """The rendered repo's own target, in the Glue version's shared venv (the first bake creates it)."""
+    with cached_uv_lock(project):
+        return command_problems(["make", target], cwd=project, timeout=1200, UV_PROJECT_ENVIRONMENT=str(venv))
+
+
+def rendered_files(project: Path) -> set[str]:
+    return {str(path.relative_to(project)) for path in project.rglob("*") if path.is_file() or path.is_symlink()}
+
+
+def file_set_problems(project: Path, expected: set[str]) -> list[str]:
+    files = rendered_files(project)
+    if files == expected:
+        return []
+    return [f"file set differs. unexpected: {sorted(files - expected)}; missing: {sorted(expected - files)}"]
+
+
+def unrendered_problems(project: Path) -> list[str]:
+    problems = []
+    for relative in sorted(rendered_files(project)):
+        try:
+            text = (project / relative).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # binary: copied without rendering
+        problems += [
+            f"unrendered Jinja: {relative}:{number}: {line.strip()}"
+            for number, line in enumerate(text.splitlines(), 1)
+            if UNRENDERED.search(line)
+        ]
+    return problems
+
+
+PARSERS = {
+    ".py": ast.parse,
+    ".toml": tomllib.loads,
+    ".yml": yaml.safe_load,
+    ".yaml": yaml.safe_load,
+    ".json": json.loads,
+}
+
+
+def parse_problems(project: Path) -> list[str]:
+    problems = []
+    for path in sorted(project.rglob("*")):
+        parser = PARSERS.get(path.suffix)
+        if parser is None:
+            continue
+        try:
+            parser(path.read_text())
+        except (SyntaxError, tomllib.TOMLDecodeError, yaml.YAMLError, ValueError) as error:
+            problems.append(f"does not parse: {path.relative_to(project)}: {error}")
+    return problems
+
+
+def ruff_problems(project: Path) -> list[str]:
+    # The template venv's ruff (same pin as the rendered repo's), configured by the rendered pyproject.toml.
+    ruff = str(TOOLS_BIN / "ruff")
+    return command_problems([ruff, "check", "--no-cache", "."], project) + command_problems(
+        [ruff, "format", "--check", "--no-cache", "."], project
+    )
+
+
+def fail_on(problems: list[str]) -> None:
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)
+
+
+@pytest.mark.bake
+@pytest.mark.parametrize(
+    "bake", [pytest.param(bake, id=bake.id, marks=xdist_group(bake.glue_version)) for bake in BAKES]
+)
+def test_bake(bake: Bake, tmp_path: Path, cookiecutter_config: Path) -> None:
+    project = render(tmp_path, cookiecutter_config, **bake.answers)
+
+    # Every check runs, so one bake reports everything that is wrong with it.
+    problems = file_set_problems(project, bake.expected_files())
+    problems += unrendered_problems(project)
+    problems += parse_problems(project)
+    problems += ruff_problems(project)
+    problems += make_problems(project, "test", shared_venv(bake.glue_version))
+    fail_on(problems)
+
+
+def test_matrix_covers_every_choice() -> None:
+    config_choices = {key: value for key, value in default_answers().items() if isinstance(value, bool)}
+    baked = [bake.full_answers for bake in BAKES]
+    for option in config_choices:
+        assert {answers[option] for answers in baked} == {True, False}, option
+    for option, choices in (("glue_version", ["5.1", "6.0", "5.0", "4.0"]), ("ci", ["github_actions", "none"])):
+        assert {answers[option] for answers in baked} == set(choices), option
+
+
+@pytest.mark.bake
+@xdist_group("5.1")
+def test_default_render_passes_lint_and_pre_commit(tmp_path: Path, cookiecutter_config: Path) -> None:
+    project = render(tmp_path, cookiecutter_config)
+    venv = shared_venv("5.1")
+    fail_on(command_problems(["git", "init", "--quiet"], project))
+    # The hooks call .venv/bin/...: point .venv at the shared venv, and keep the link out of git.
+    (project / ".venv").symlink_to(venv, target_is_directory=True)
+    with (project / ".git" / "info" / "exclude").open("a") as exclude:
+        exclude.write(".venv\n")
+    fail_on(command_problems(["git", "add", "--all"], project))
+
+    problems = make_problems(project, "lint", venv)
+    problems += make_problems(project, "pre-commit", venv)
+    # Nothing the hooks could fix was left to fix: the tracked tree is untouched.
+    problems += command_problems(["git", "diff", "--stat", "--exit-code"], project)
+    fail_on(problems)

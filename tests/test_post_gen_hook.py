@@ -1,0 +1,106 @@
+"""The post-gen hook's REMOVE_PATHS table names real template paths, and picks the right ones."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bakery import ROOT, TEMPLATE_DIR, default_answers, load_module
+
+hook = load_module(ROOT / "hooks" / "post_gen_project.py")
+
+UNRENDERED_PACKAGE = "{{cookiecutter.job_name}}"
+
+
+def test_every_table_path_exists_in_the_template() -> None:
+    table_paths = [path for _, _, paths in hook.REMOVE_PATHS for path in paths]
+    missing = [path for path in table_paths if not (TEMPLATE_DIR / path.format(package=UNRENDERED_PACKAGE)).exists()]
+    assert missing == []
+
+
+def test_every_table_option_is_an_answer_or_derived_from_answers() -> None:
+    options = {option for option, _, _ in hook.REMOVE_PATHS}
+    assert options <= set(hook.with_derived(default_answers()))
+
+
+def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
+    assert hook.paths_to_remove(default_answers()) == [
+        "src/orders_star_schema/jobs/minimal.py",
+        "src/orders_star_schema/domain/records.py",
+        "src/orders_star_schema/integration/records.py",
+        "glue_scripts/minimal.py",
+        "sample_data/records",
+        "tests/unit/test_records.py",
+        "tests/integration/test_minimal_job.py",
+        "src/orders_star_schema/patterns/output_file_count.py",
+        "tests/unit/test_output_file_count.py",
+        "src/orders_star_schema/patterns/single_file_output.py",
+        "tests/unit/test_single_file_output.py",
+        "tests/integration/test_single_file_output_s3.py",
+        "src/orders_star_schema/patterns",
+    ]
+
+
+def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
+    answers = {
+        **default_answers(),
+        "job_name": "daily_export",
+        "include_example": False,
+        "glue_version": "4.0",
+        "ci": "none",
+        "pattern_single_file_output": True,
+    }
+    assert hook.paths_to_remove(answers) == [
+        "src/daily_export/jobs/star_schema.py",
+        "src/daily_export/domain/star_schema.py",
+        "src/daily_export/integration/classicmodels.py",
+        "glue_scripts/star_schema.py",
+        "sample_data/classicmodels",
+        "scripts/generate_sample_data.py",
+        "tests/builders.py",
+        "tests/unit/test_star_schema.py",
+        "tests/integration/test_star_schema_job.py",
+        ".github",
+        "tests/unit/test_config_glue_parity.py",
+        "src/daily_export/patterns/output_file_count.py",
+        "tests/unit/test_output_file_count.py",
+    ]
+
+
+def test_example_with_every_pattern_removes_only_the_minimal_job() -> None:
+    answers = {**default_answers(), "pattern_output_file_count": True, "pattern_single_file_output": True}
+    assert hook.paths_to_remove(answers) == [
+        "src/orders_star_schema/jobs/minimal.py",
+        "src/orders_star_schema/domain/records.py",
+        "src/orders_star_schema/integration/records.py",
+        "glue_scripts/minimal.py",
+        "sample_data/records",
+        "tests/unit/test_records.py",
+        "tests/integration/test_minimal_job.py",
+    ]
+
+
+def test_main_removes_files_and_directories(tmp_path: Path) -> None:
+    answers = {**default_answers(), "pattern_output_file_count": True, "pattern_single_file_output": True}
+    for relative in hook.paths_to_remove(answers):
+        target = tmp_path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if relative == "sample_data/records":
+            target.mkdir()
+            (target / "records.csv").write_text("id\n1\n")
+        else:
+            target.write_text("")
+    kept = tmp_path / "src/orders_star_schema/jobs/star_schema.py"
+    kept.write_text("")
+
+    assert hook.main(tmp_path, answers) == 0
+
+    assert sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_file()) == [
+        "src/orders_star_schema/jobs/star_schema.py"
+    ]
+
+
+def test_a_table_path_missing_from_the_render_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=re.escape("src/orders_star_schema/jobs/minimal.py")):
+        hook.main(tmp_path, default_answers())
