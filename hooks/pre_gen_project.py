@@ -82,7 +82,8 @@ def validate(answers: dict[str, Any]) -> list[str]:
 def main(answers: dict[str, Any]) -> int:
     errors = validate(answers)
     for error in errors:
-        print(f"ERROR: {error}", file=sys.stderr)
+        # One line per error, even when an answer holds a newline.
+        print("ERROR: " + error.replace("\n", "\\n"), file=sys.stderr)
     return 1 if errors else 0
 
 

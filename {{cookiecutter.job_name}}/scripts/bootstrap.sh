@@ -36,4 +36,6 @@ if [ -z "$uv_bin" ] || ! "$uv_bin" --version >/dev/null 2>&1; then
   uv_bin=.tools/bin/uv
 fi
 
+# The interpreter itself, not a pyenv shim: uv would otherwise rebuild the venv on every run.
+python=$("$python" -c 'import sys; print(sys.executable)')
 "$uv_bin" sync --python "$python" --quiet
