@@ -7,24 +7,25 @@ from pyspark.sql import SparkSession
 
 from {{ cookiecutter.job_name }}.config import JobArgumentError
 from {{ cookiecutter.job_name }}.handler import run_job
+from {{ cookiecutter.job_name }}.integration.spark_io import WrittenTable
 from {{ cookiecutter.job_name }}.jobs.minimal import MinimalJobConfig, NullKeyError, run_pipeline
 from {{ cookiecutter.job_name }}.runtime import SparkRuntime
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "records"
 
 
-def run(spark: SparkSession, runtime: SparkRuntime, input_path: Path, output: Path) -> list[object]:
+def run(runtime: SparkRuntime, input_path: Path, output: Path) -> list[WrittenTable]:
     argv = ["script", "--JOB_NAME", "minimal", "--input_path", str(input_path), "--output_path", str(output)]
-    return list(run_job(argv, MinimalJobConfig, run_pipeline, lambda: runtime))
+    return run_job(argv, MinimalJobConfig, run_pipeline, lambda: runtime)
 
 
 def test_sample_data_lands_deduplicated_and_partitioned(spark: SparkSession, output_dir: Path) -> None:
     runtime = SparkRuntime(spark)
 
-    (written,) = run(spark, runtime, SAMPLE, output_dir)
+    (written,) = run(runtime, SAMPLE, output_dir)
 
     # 5 sample rows, record 2 appears twice -> 4 rows on disk.
-    assert written.rows == 4  # type: ignore[attr-defined]
+    assert written.rows == 4
     partitions = sorted(path.name for path in output_dir.glob("record_date=*"))
     assert partitions == ["record_date=2024-03-01", "record_date=2024-03-02", "record_date=2024-03-03"]
     assert runtime.committed
@@ -37,7 +38,7 @@ def test_null_key_fails_loudly_and_does_not_commit(spark: SparkSession, tmp_path
     runtime = SparkRuntime(spark)
 
     with pytest.raises(NullKeyError, match="1 input rows have no record_id"):
-        run(spark, runtime, source, output_dir)
+        run(runtime, source, output_dir)
 
     assert not runtime.committed
     assert not output_dir.exists()
