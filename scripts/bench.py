@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bakery import BAKE_VENVS, TOOLS_BIN, cached_uv_lock, clean_env, render, write_cookiecutter_config  # noqa: E402
+from bakery import BAKE_VENVS, TOOLS_BIN, cached_uv_lock, render, run_command, write_cookiecutter_config  # noqa: E402
 
 RUNS = 3
 FLOOR_TARGET = 1.5
@@ -51,11 +50,10 @@ def test_one_group_by(spark):
 
 def timed(command: list[str], cwd: Path, **env: str) -> float:
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=clean_env(**env), capture_output=True, text=True, check=False)
+    failure = run_command(command, cwd, **env)
     elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).splitlines()[-40:])
-        raise SystemExit(f"ERROR: `{' '.join(command)}` failed in {cwd}:\n{tail}")
+    if failure:
+        raise SystemExit(f"ERROR: {failure}")
     return elapsed
 
 

@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,6 +74,17 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in LEAKY_ENV and not key.startswith("PYTEST_")}
     env.update(extra)
     return env
+
+
+def run_command(command: list[str], cwd: Path = ROOT, timeout: float | None = None, **env: str) -> str | None:
+    """Run ``command`` in the clean environment: None on success, else what failed with the tail of its output."""
+    result = subprocess.run(
+        command, cwd=cwd, env=clean_env(**env), capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if result.returncode == 0:
+        return None
+    tail = "\n".join((result.stdout + result.stderr).splitlines()[-120:])
+    return f"`{' '.join(command)}` exited {result.returncode} in {cwd}:\n{tail}"
 
 
 @contextmanager

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from bakery import BAKE_VENVS, TOOLS_BIN, cached_uv_lock, clean_env, default_answers, render
+from bakery import BAKE_VENVS, TOOLS_BIN, cached_uv_lock, default_answers, render, run_command
 
 # Files every render has. {package} is the job name.
 BASE = [
@@ -159,13 +158,8 @@ def shared_venv(glue_version: str) -> Path:
 
 def command_problems(command: list[str], cwd: Path, timeout: float = 300, **env: str) -> list[str]:
     """Run a command; a failure is one problem holding the tail of its output."""
-    result = subprocess.run(
-        command, cwd=cwd, env=clean_env(**env), capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if result.returncode == 0:
-        return []
-    tail = "\n".join((result.stdout + result.stderr).splitlines()[-120:])
-    return [f"`{' '.join(command)}` exited {result.returncode} in {cwd}:\n{tail}"]
+    failure = run_command(command, cwd, timeout, **env)
+    return [failure] if failure else []
 
 
 def make_problems(project: Path, target: str, venv: Path) -> list[str]:

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
-from bakery import ROOT, TOOLS_BIN, clean_env
+from bakery import TOOLS_BIN, run_command
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["check", "format"])
 def test_ruff(command: list[str]) -> None:
-    result = subprocess.run(
-        [str(TOOLS_BIN / "ruff"), *command, "--no-cache", "."],
-        cwd=ROOT,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    failure = run_command([str(TOOLS_BIN / "ruff"), *command, "--no-cache", "."])
+    assert failure is None, failure
