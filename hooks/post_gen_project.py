@@ -9,8 +9,27 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE = "src/{package}"
+SCHEMAS = f"{PACKAGE}/contracts/schemas"
+# Contract file suffix of each schema_format answer.
+SCHEMA_SUFFIXES = {"pyspark": ".spark.json", "avro": ".avsc", "glue": ".glue.json"}
+EXAMPLE_DATASETS = [
+    "customers",
+    "employees",
+    "offices",
+    "orders",
+    "orderdetails",
+    "payments",
+    "products",
+    "productlines",
+    "fact_orders",
+    "dim_customers",
+    "dim_products",
+    "dim_locations",
+]
+MINIMAL_DATASETS = ["records", "clean_records"]
 
 # (option, value that removes, paths relative to the rendered repo; {package} is the job name).
+# A path may be a glob; it must match at least one file, so the table cannot drift from the template.
 REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
     (
         "include_example",
@@ -23,6 +42,7 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "sample_data/records",
             "tests/unit/test_records.py",
             "tests/integration/test_minimal_job.py",
+            *[f"{SCHEMAS}/{dataset}.*" for dataset in MINIMAL_DATASETS],
         ],
     ),
     (
@@ -38,8 +58,18 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "tests/builders.py",
             "tests/unit/test_star_schema.py",
             "tests/integration/test_star_schema_job.py",
+            *[f"{SCHEMAS}/{dataset}.*" for dataset in EXAMPLE_DATASETS],
         ],
     ),
+    # Only the chosen format's contract files stay.
+    *[
+        (
+            "schema_format",
+            chosen,
+            [f"{SCHEMAS}/*{suffix}" for other, suffix in SCHEMA_SUFFIXES.items() if other != chosen],
+        )
+        for chosen in SCHEMA_SUFFIXES
+    ],
     ("ci", "none", [".github"]),
     ("glue_version", "4.0", ["tests/unit/test_config_glue_parity.py"]),
     (
@@ -78,13 +108,15 @@ def paths_to_remove(answers: dict[str, Any]) -> list[str]:
 
 
 def remove(root: Path, relative: str) -> None:
-    target = root / relative
-    if target.is_dir():
-        shutil.rmtree(target)
-    elif target.exists():
-        target.unlink()
-    else:
+    targets = sorted(root.glob(relative)) if "*" in relative else [root / relative]
+    targets = [target for target in targets if target.exists()]
+    if not targets:
         raise FileNotFoundError(f"post-gen table names '{relative}', which the template does not have")
+    for target in targets:
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink()
 
 
 def main(root: Path, answers: dict[str, Any]) -> int:

@@ -12,6 +12,7 @@ GLUE_VERSIONS = ("5.1", "6.0", "5.0", "4.0")
 # Batch worker types from the Glue docs; botocore's enum lags them. G.025X is streaming-only.
 WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X")
 CI_CHOICES = ("github_actions", "none")
+SCHEMA_FORMATS = ("pyspark", "avro", "glue")
 # Room for the package name in 120-column import lines; Glue itself allows 255 bytes.
 MAX_JOB_NAME = 40
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
@@ -68,6 +69,7 @@ def validate(answers: dict[str, Any]) -> list[str]:
     errors += choice_errors("glue_version", answers.get("glue_version"), GLUE_VERSIONS)
     errors += choice_errors("worker_type", answers.get("worker_type"), WORKER_TYPES)
     errors += choice_errors("ci", answers.get("ci"), CI_CHOICES)
+    errors += choice_errors("schema_format", answers.get("schema_format"), SCHEMA_FORMATS)
     errors += workers_errors(answers.get("number_of_workers"))
     errors += text_errors("job_description", answers.get("job_description"))
     errors += text_errors("owner", answers.get("owner"))

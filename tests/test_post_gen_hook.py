@@ -14,9 +14,27 @@ UNRENDERED_PACKAGE = "{{cookiecutter.job_name}}"
 
 
 def test_every_table_path_exists_in_the_template() -> None:
-    table_paths = [path for _, _, paths in hook.REMOVE_PATHS for path in paths]
-    missing = [path for path in table_paths if not (TEMPLATE_DIR / path.format(package=UNRENDERED_PACKAGE)).exists()]
+    table_paths = [path.format(package=UNRENDERED_PACKAGE) for _, _, paths in hook.REMOVE_PATHS for path in paths]
+    missing = [path for path in table_paths if not any(TEMPLATE_DIR.glob(path))]
     assert missing == []
+
+
+def test_each_schema_format_keeps_exactly_its_own_contract_files() -> None:
+    schemas = TEMPLATE_DIR / "src" / UNRENDERED_PACKAGE / "contracts" / "schemas"
+    suffixes = {"pyspark": ".spark.json", "avro": ".avsc", "glue": ".glue.json"}
+    everything = {path.name for path in schemas.iterdir()}
+    for schema_format, suffix in suffixes.items():
+        answers = {**default_answers(), "schema_format": schema_format}
+        removed = {
+            path.name
+            for pattern in hook.paths_to_remove(answers)
+            if pattern.startswith("src/orders_star_schema/contracts/schemas/")
+            for path in schemas.glob(pattern.rsplit("/", 1)[1])
+        }
+        kept = everything - removed
+        # The example's 12 datasets (8 raw tables, 4 star-schema tables), in the chosen format only.
+        assert len(kept) == 12, schema_format
+        assert all(name.endswith(suffix) for name in kept), (schema_format, sorted(kept))
 
 
 def test_every_table_option_is_an_answer_or_derived_from_answers() -> None:
@@ -33,6 +51,10 @@ def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
         "sample_data/records",
         "tests/unit/test_records.py",
         "tests/integration/test_minimal_job.py",
+        "src/orders_star_schema/contracts/schemas/records.*",
+        "src/orders_star_schema/contracts/schemas/clean_records.*",
+        "src/orders_star_schema/contracts/schemas/*.avsc",
+        "src/orders_star_schema/contracts/schemas/*.glue.json",
         "src/orders_star_schema/patterns/output_file_count.py",
         "tests/unit/test_output_file_count.py",
         "src/orders_star_schema/patterns/single_file_output.py",
@@ -49,6 +71,7 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
         "include_example": False,
         "glue_version": "4.0",
         "ci": "none",
+        "schema_format": "avro",
         "pattern_single_file_output": True,
     }
     assert hook.paths_to_remove(answers) == [
@@ -61,6 +84,20 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
         "tests/builders.py",
         "tests/unit/test_star_schema.py",
         "tests/integration/test_star_schema_job.py",
+        "src/daily_export/contracts/schemas/customers.*",
+        "src/daily_export/contracts/schemas/employees.*",
+        "src/daily_export/contracts/schemas/offices.*",
+        "src/daily_export/contracts/schemas/orders.*",
+        "src/daily_export/contracts/schemas/orderdetails.*",
+        "src/daily_export/contracts/schemas/payments.*",
+        "src/daily_export/contracts/schemas/products.*",
+        "src/daily_export/contracts/schemas/productlines.*",
+        "src/daily_export/contracts/schemas/fact_orders.*",
+        "src/daily_export/contracts/schemas/dim_customers.*",
+        "src/daily_export/contracts/schemas/dim_products.*",
+        "src/daily_export/contracts/schemas/dim_locations.*",
+        "src/daily_export/contracts/schemas/*.spark.json",
+        "src/daily_export/contracts/schemas/*.glue.json",
         ".github",
         "tests/unit/test_config_glue_parity.py",
         "src/daily_export/patterns/output_file_count.py",
@@ -78,6 +115,10 @@ def test_example_with_every_pattern_removes_only_the_minimal_job() -> None:
         "sample_data/records",
         "tests/unit/test_records.py",
         "tests/integration/test_minimal_job.py",
+        "src/orders_star_schema/contracts/schemas/records.*",
+        "src/orders_star_schema/contracts/schemas/clean_records.*",
+        "src/orders_star_schema/contracts/schemas/*.avsc",
+        "src/orders_star_schema/contracts/schemas/*.glue.json",
     ]
 
 
@@ -89,16 +130,26 @@ def test_main_removes_files_and_directories(tmp_path: Path) -> None:
         if relative == "sample_data/records":
             target.mkdir()
             (target / "records.csv").write_text("id\n1\n")
-        else:
+        elif "*" not in relative:
             target.write_text("")
-    kept = tmp_path / "src/orders_star_schema/jobs/star_schema.py"
-    kept.write_text("")
+    schemas = tmp_path / "src/orders_star_schema/contracts/schemas"
+    for name in ["records.spark.json", "records.avsc", "clean_records.avsc", "orders.avsc", "orders.glue.json"]:
+        (schemas / name).write_text("{}")
+    kept = [tmp_path / "src/orders_star_schema/jobs/star_schema.py", schemas / "orders.spark.json"]
+    for path in kept:
+        path.write_text("")
 
     assert hook.main(tmp_path, answers) == 0
 
     assert sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_file()) == [
-        "src/orders_star_schema/jobs/star_schema.py"
+        "src/orders_star_schema/contracts/schemas/orders.spark.json",
+        "src/orders_star_schema/jobs/star_schema.py",
     ]
+
+
+def test_a_glob_matching_nothing_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=re.escape("contracts/schemas/*.avsc")):
+        hook.remove(tmp_path, "src/orders_star_schema/contracts/schemas/*.avsc")
 
 
 def test_a_table_path_missing_from_the_render_is_an_error(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ BAD_ANSWERS = [
     ("aws_region", "EU-WEST-1", "aws_region 'EU-WEST-1' is not an AWS region name"),
     ("aws_region", "mars", "aws_region 'mars' is not an AWS region name"),
     ("ci", "jenkins", "ci 'jenkins' is not supported"),
+    ("schema_format", "json-schema", "schema_format 'json-schema' is not supported"),
     ("job_description", "   ", "job_description is empty"),
     ("owner", "", "owner is empty"),
     ("pattern_output_file_count", "maybe", "pattern_output_file_count must be true or false"),
@@ -105,6 +106,11 @@ def test_every_glue_version_and_worker_type_offered_is_accepted() -> None:
         for worker_type in choices["worker_type"]:
             answers = {**default_answers(), "glue_version": glue_version, "worker_type": worker_type}
             assert hook.validate(answers) == [], (glue_version, worker_type)
+
+
+def test_every_schema_format_offered_is_accepted() -> None:
+    for schema_format in template_config()["schema_format"]:
+        assert hook.validate({**default_answers(), "schema_format": schema_format}) == [], schema_format
 
 
 def test_several_bad_answers_are_all_reported(capsys: pytest.CaptureFixture[str]) -> None:
