@@ -3,7 +3,7 @@
 Each dataclass is one raw row with valid defaults, and the defaults agree with each other: the
 default order line belongs to the default order, product and customer, so a table built from
 defaults alone passes every integrity check. ``Customer.frame(spark, Customer(), ...)`` makes a
-DataFrame with the job's explicit schema. Field names are the source columns in snake_case, in
+DataFrame with the table's contract schema. Field names are the source columns in snake_case, in
 schema order. ``frame`` also builds the expected output of a test from plain tuples.
 """
 
@@ -20,15 +20,7 @@ from typing import ClassVar
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import StructType
 
-from {{ cookiecutter.job_name }}.integration.classicmodels import (
-    CUSTOMERS_SCHEMA,
-    EMPLOYEES_SCHEMA,
-    OFFICES_SCHEMA,
-    ORDER_DETAILS_SCHEMA,
-    ORDERS_SCHEMA,
-    PRODUCT_LINES_SCHEMA,
-    PRODUCTS_SCHEMA,
-)
+from {{ cookiecutter.job_name }}.contracts import load_contract
 
 # Python type each SQL type takes; values are checked against it, as createDataFrame would.
 PYTHON_TYPES: dict[str, type] = {"int": int, "bigint": int, "string": str, "decimal": Decimal, "date": date}
@@ -110,7 +102,7 @@ class RawRow:
 
 @dataclass(frozen=True)
 class Office(RawRow):
-    SCHEMA = OFFICES_SCHEMA
+    SCHEMA = load_contract("offices").schema
     office_code: str | None = "1"
     city: str | None = "San Francisco"
     phone: str | None = "+1 650 219 4782"
@@ -124,7 +116,7 @@ class Office(RawRow):
 
 @dataclass(frozen=True)
 class Employee(RawRow):
-    SCHEMA = EMPLOYEES_SCHEMA
+    SCHEMA = load_contract("employees").schema
     employee_number: int | None = 1165
     last_name: str | None = "Jennings"
     first_name: str | None = "Leslie"
@@ -137,7 +129,7 @@ class Employee(RawRow):
 
 @dataclass(frozen=True)
 class Customer(RawRow):
-    SCHEMA = CUSTOMERS_SCHEMA
+    SCHEMA = load_contract("customers").schema
     customer_number: int | None = 103
     customer_name: str | None = "Atelier graphique"
     contact_last_name: str | None = "Schmitt"
@@ -155,7 +147,7 @@ class Customer(RawRow):
 
 @dataclass(frozen=True)
 class Order(RawRow):
-    SCHEMA = ORDERS_SCHEMA
+    SCHEMA = load_contract("orders").schema
     order_number: int | None = 10100
     order_date: date | None = date(2024, 1, 6)
     required_date: date | None = date(2024, 1, 13)
@@ -167,7 +159,7 @@ class Order(RawRow):
 
 @dataclass(frozen=True)
 class OrderDetail(RawRow):
-    SCHEMA = ORDER_DETAILS_SCHEMA
+    SCHEMA = load_contract("orderdetails").schema
     order_number: int | None = 10100
     product_code: str | None = "S18_1749"
     quantity_ordered: int | None = 30
@@ -177,7 +169,7 @@ class OrderDetail(RawRow):
 
 @dataclass(frozen=True)
 class Product(RawRow):
-    SCHEMA = PRODUCTS_SCHEMA
+    SCHEMA = load_contract("products").schema
     product_code: str | None = "S18_1749"
     product_name: str | None = "1917 Grand Touring Sedan"
     product_line: str | None = "Vintage Cars"
@@ -191,7 +183,7 @@ class Product(RawRow):
 
 @dataclass(frozen=True)
 class ProductLine(RawRow):
-    SCHEMA = PRODUCT_LINES_SCHEMA
+    SCHEMA = load_contract("productlines").schema
     product_line: str | None = "Vintage Cars"
     text_description: str | None = "Scale replicas of the first automobiles."
     html_description: str | None = None

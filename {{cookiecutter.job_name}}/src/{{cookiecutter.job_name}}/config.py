@@ -7,6 +7,8 @@ are ignored; a job's own names must match exactly (Glue 6.0 rejects abbreviation
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -19,16 +21,45 @@ class JobArgumentError(ValueError):
     """Raised with every bad or missing argument listed, each with how to fix it."""
 
 
+# A run id names a folder (quarantine/<dataset>/run_id=<id>), so no slashes, spaces or '='.
+RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+def local_run_id() -> str:
+    """An id for a run outside Glue: ``local-<UTC timestamp>-<random>``, sortable and unique."""
+    return f"local-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{secrets.token_hex(3)}"
+
+
 class JobConfig(BaseModel):
     """Base for a job's arguments. Field names are the argument names (underscores, never hyphens)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
     job_name: str = Field(alias="JOB_NAME", min_length=1, description="Set by Glue; pass --JOB_NAME locally.")
+    run_id: str = Field(
+        alias="JOB_RUN_ID",
+        default_factory=local_run_id,
+        pattern=RUN_ID_PATTERN,
+        description="Set by Glue on every run; generated for local runs.",
+    )
 
     def as_arguments(self) -> dict[str, str]:
         """The arguments as Glue's ``Job.init`` takes them (names without dashes, string values)."""
         return {name: str(value) for name, value in self.model_dump(by_alias=True).items()}
+
+
+class IntakeJobConfig(JobConfig):
+    """Arguments of a job that checks its raw inputs against their contracts: rejected rows need a home.
+
+    The quarantine location is required, not defaulted: rejected rows are raw source data, and where
+    they may live (bucket, retention, who can read them) is a deployment decision, not a guess
+    under the output path.
+    """
+
+    quarantine_path: str = Field(
+        min_length=1,
+        description="folder or s3:// prefix for rejected rows: <quarantine_path>/<dataset>/run_id=<run id>/",
+    )
 
 
 def split_arguments(argv: Sequence[str]) -> dict[str, str]:

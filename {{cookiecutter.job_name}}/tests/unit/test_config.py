@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import Field
 
@@ -75,5 +77,32 @@ def test_malformed_argv_is_rejected(argv: list[str], message: str) -> None:
 
 
 def test_as_arguments_gives_glue_names_and_strings() -> None:
-    config = job_config.parse_job_arguments(["s", "--JOB_NAME", "n", "--input_path", "p"], ExampleConfig)
-    assert config.as_arguments() == {"JOB_NAME": "n", "input_path": "p", "batch_size": "500", "dry_run": "False"}
+    argv = ["s", "--JOB_NAME", "n", "--JOB_RUN_ID", "jr_1", "--input_path", "p"]
+    config = job_config.parse_job_arguments(argv, ExampleConfig)
+    assert config.as_arguments() == {
+        "JOB_NAME": "n",
+        "JOB_RUN_ID": "jr_1",
+        "input_path": "p",
+        "batch_size": "500",
+        "dry_run": "False",
+    }
+
+
+def test_glue_run_id_is_used_and_local_runs_get_a_unique_timestamped_one() -> None:
+    glue = job_config.parse_job_arguments(
+        ["s", "--JOB_NAME", "n", "--JOB_RUN_ID", "jr_0a1b", "--input_path", "p"], ExampleConfig
+    )
+    first, second = (
+        job_config.parse_job_arguments(["s", "--JOB_NAME", "n", "--input_path", "p"], ExampleConfig) for _ in "ab"
+    )
+
+    assert glue.run_id == "jr_0a1b"
+    assert re.fullmatch(r"local-\d{8}T\d{6}Z-[0-9a-f]{6}", first.run_id)
+    assert first.run_id != second.run_id
+
+
+def test_a_run_id_that_cannot_name_a_folder_is_rejected() -> None:
+    with pytest.raises(JobArgumentError, match="--JOB_RUN_ID: String should match pattern"):
+        job_config.parse_job_arguments(
+            ["s", "--JOB_NAME", "n", "--JOB_RUN_ID", "a/b", "--input_path", "p"], ExampleConfig
+        )

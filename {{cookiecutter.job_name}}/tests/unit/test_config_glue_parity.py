@@ -31,7 +31,8 @@ def test_parser_matches_get_resolved_options() -> None:
         "s3://bucket/out/",
     ]
 
+    # JOB_RUN_ID is one of Glue's reserved ids: always parsed, and an error to ask for.
     glue = getResolvedOptions(argv, ["JOB_NAME", "input_path", "output_path"])
     ours = parse_job_arguments(argv, PathsConfig)
 
-    assert {name: glue[name] for name in ("JOB_NAME", "input_path", "output_path")} == ours.as_arguments()
+    assert {name: glue[name] for name in ("JOB_NAME", "JOB_RUN_ID", "input_path", "output_path")} == ours.as_arguments()

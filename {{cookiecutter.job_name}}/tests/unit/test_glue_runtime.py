@@ -56,7 +56,7 @@ def test_successful_run_inits_then_commits_with_the_job_arguments(spark: SparkSe
     runtime = glue_runtime(spark, calls)
 
     result = run_job(
-        ["script", "--JOB_NAME", "nightly", "--table", "orders", "--TempDir", "s3://tmp/"],
+        ["script", "--JOB_NAME", "nightly", "--JOB_RUN_ID", "jr_1", "--table", "orders", "--TempDir", "s3://tmp/"],
         EchoConfig,
         lambda session, config: (session is spark, config.table),
         lambda: runtime,
@@ -64,7 +64,7 @@ def test_successful_run_inits_then_commits_with_the_job_arguments(spark: SparkSe
 
     assert result == (True, "orders")
     assert [name for name, _ in calls] == ["GlueContext", "Job", "init", "commit"]
-    assert calls[2][1] == ("nightly", {"JOB_NAME": "nightly", "table": "orders"})
+    assert calls[2][1] == ("nightly", {"JOB_NAME": "nightly", "JOB_RUN_ID": "jr_1", "table": "orders"})
 
 
 def test_failed_run_never_commits_so_bookmarks_stay_put(spark: SparkSession) -> None:

@@ -4,8 +4,8 @@ from decimal import Decimal
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
+from {{ cookiecutter.job_name }}.contracts import load_contract
 from {{ cookiecutter.job_name }}.domain.records import clean_records
-from {{ cookiecutter.job_name }}.integration.records import RECORDS_SCHEMA
 
 OUTPUT_COLUMNS = "record_id int, category string, amount decimal(10,2), recorded_at timestamp, record_date date"
 
@@ -20,7 +20,7 @@ def test_clean_records_keeps_latest_version_and_normalises_category(spark: Spark
             (3, "music", Decimal("1.00"), datetime(2024, 3, 2, 11, 15)),
             (3, "music", Decimal("7.99"), datetime(2024, 3, 2, 11, 15)),
         ],
-        RECORDS_SCHEMA,
+        load_contract("records").schema,
     )
 
     expected = spark.createDataFrame(

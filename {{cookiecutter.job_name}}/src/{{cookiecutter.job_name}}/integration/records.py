@@ -1,14 +1,12 @@
-"""The minimal job's datasets: where they are and their explicit schemas."""
+"""The minimal job's datasets: which contracts they follow and how bad input rows are handled."""
 
 from __future__ import annotations
 
-from pyspark.sql.types import DecimalType, IntegerType, StringType, StructField, StructType, TimestampType
+from ..contracts.compliance import Policy
 
-RECORDS_SCHEMA = StructType(
-    [
-        StructField("record_id", IntegerType(), nullable=False),
-        StructField("category", StringType(), nullable=True),
-        StructField("amount", DecimalType(10, 2), nullable=True),
-        StructField("recorded_at", TimestampType(), nullable=False),
-    ]
-)
+INPUT_DATASET = "records"
+OUTPUT_DATASET = "clean_records"
+
+# A record without a key cannot be deduplicated, and a malformed one cannot be trusted; either is
+# set aside with its reason so the rest of the batch still lands.
+INPUT_POLICY = Policy.QUARANTINE
