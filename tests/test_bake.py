@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,16 @@ from typing import Any
 
 import pytest
 import yaml
-from bakery import BAKE_VENVS, TOOLS_BIN, cached_uv_lock, default_answers, render, run_command
+from bakery import (
+    BAKE_VENVS,
+    TOOLS_BIN,
+    cached_uv_lock,
+    clean_env,
+    default_answers,
+    render,
+    run_command,
+    template_config,
+)
 
 # Files every render has. {package} is the job name.
 BASE = [
@@ -33,6 +43,10 @@ BASE = [
     "scripts/bootstrap.sh",
     "src/{package}/__init__.py",
     "src/{package}/config.py",
+    "src/{package}/contracts/__init__.py",
+    "src/{package}/contracts/compliance.py",
+    "src/{package}/contracts/drift.py",
+    "src/{package}/contracts/formats.py",
     "src/{package}/domain/__init__.py",
     "src/{package}/handler.py",
     "src/{package}/integration/__init__.py",
@@ -43,10 +57,16 @@ BASE = [
     "src/{package}/runtime/glue.py",
     "src/{package}/runtime/spark.py",
     "tests/conftest.py",
+    "tests/contract_data.py",
     "tests/integration/__init__.py",
+    "tests/integration/test_bad_data.py",
+    "tests/integration/test_schema_check.py",
     "tests/unit/__init__.py",
+    "tests/unit/test_compliance.py",
     "tests/unit/test_config.py",
+    "tests/unit/test_contract_formats.py",
     "tests/unit/test_glue_runtime.py",
+    "tests/unit/test_schema_drift.py",
 ]
 # include_example=true: the classicmodels star schema.
 EXAMPLE = [
@@ -77,6 +97,23 @@ MINIMAL = [
     "tests/integration/test_minimal_job.py",
     "tests/unit/test_records.py",
 ]
+# One contract per dataset, in the chosen format only.
+EXAMPLE_DATASETS = [
+    "customers",
+    "employees",
+    "offices",
+    "orders",
+    "orderdetails",
+    "payments",
+    "products",
+    "productlines",
+    "fact_orders",
+    "dim_customers",
+    "dim_products",
+    "dim_locations",
+]
+MINIMAL_DATASETS = ["records", "clean_records"]
+CONTRACT_SUFFIXES = {"pyspark": ".spark.json", "avro": ".avsc", "glue": ".glue.json"}
 GITHUB_ACTIONS = [".github/workflows/ci.yml"]
 # Any pattern chosen: the cookbook package.
 PATTERNS_PACKAGE = ["src/{package}/patterns/__init__.py"]
@@ -112,6 +149,9 @@ class Bake:
         answers = self.full_answers
         files = list(BASE)
         files += EXAMPLE if answers["include_example"] else MINIMAL
+        suffix = CONTRACT_SUFFIXES[answers["schema_format"]]
+        datasets = EXAMPLE_DATASETS if answers["include_example"] else MINIMAL_DATASETS
+        files += [f"src/{{package}}/contracts/schemas/{dataset}{suffix}" for dataset in datasets]
         if answers["ci"] == "github_actions":
             files += GITHUB_ACTIONS
         if answers["pattern_output_file_count"] or answers["pattern_single_file_output"]:
@@ -142,6 +182,11 @@ BAKES = [
     # The longest job name the hook allows (40): imports and lines still fit ruff's 120 columns.
     Bake("no-ci-longest-name", {"ci": "none", "job_name": "warehouse_orders_daily_snapshots_to_gold"}),
     Bake("minimal-job-all-patterns@6.0", {"include_example": False, **BOTH_PATTERNS, "glue_version": "6.0"}),
+    # Each schema format alone, and each with the minimal job (pyspark's minimal bake is above).
+    Bake("schema-avro", {"schema_format": "avro"}),
+    Bake("schema-glue@6.0", {"schema_format": "glue", "glue_version": "6.0"}),
+    Bake("schema-avro-minimal@4.0", {"schema_format": "avro", "include_example": False, "glue_version": "4.0"}),
+    Bake("schema-glue-minimal@5.0", {"schema_format": "glue", "include_example": False, "glue_version": "5.0"}),
 ]
 
 # Jinja left in a rendered file. `${{` is GitHub Actions' own expression syntax, not Jinja.
@@ -250,8 +295,12 @@ def test_matrix_covers_every_choice() -> None:
     baked = [bake.full_answers for bake in BAKES]
     for option in config_choices:
         assert {answers[option] for answers in baked} == {True, False}, option
-    for option, choices in (("glue_version", ["5.1", "6.0", "5.0", "4.0"]), ("ci", ["github_actions", "none"])):
-        assert {answers[option] for answers in baked} == set(choices), option
+    for option in ("glue_version", "ci", "schema_format"):
+        assert {answers[option] for answers in baked} == set(template_config()[option]), option
+    # Every schema format is baked with the example on and off.
+    assert {(answers["schema_format"], answers["include_example"]) for answers in baked} == {
+        (schema_format, example) for schema_format in CONTRACT_SUFFIXES for example in (True, False)
+    }
 
 
 @pytest.mark.bake
@@ -271,3 +320,43 @@ def test_default_render_passes_lint_and_pre_commit(tmp_path: Path, cookiecutter_
     # Nothing the hooks could fix was left to fix: the tracked tree is untouched.
     problems += command_problems(["git", "diff", "--stat", "--exit-code"], project)
     fail_on(problems)
+
+
+# Loads every contract of a render; run by the render's own interpreter (pyspark types need no JVM).
+DUMP_CONTRACTS = (
+    "import json, sys\n"
+    "from importlib import import_module\n"
+    "contracts = import_module(sys.argv[1] + '.contracts')\n"
+    "print(json.dumps({name: contracts.load_contract(name).schema.jsonValue() for name in contracts.available()}))\n"
+)
+
+
+@pytest.mark.bake
+@xdist_group("5.1")
+@pytest.mark.parametrize("include_example", [True, False], ids=["example", "minimal"])
+def test_every_schema_format_describes_the_same_datasets(
+    include_example: bool, tmp_path: Path, cookiecutter_config: Path
+) -> None:
+    """The three formats' contract files are one contract each: same columns, types, nullability, comments, keys."""
+    venv = shared_venv("5.1")
+    loaded: dict[str, Any] = {}
+    for schema_format in CONTRACT_SUFFIXES:
+        project = render(
+            tmp_path / schema_format, cookiecutter_config, schema_format=schema_format, include_example=include_example
+        )
+        fail_on(make_problems(project, "setup", venv))
+        result = subprocess.run(
+            [str(venv / "bin" / "python"), "-c", DUMP_CONTRACTS, project.name],
+            cwd=project / "src",
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        loaded[schema_format] = json.loads(result.stdout)
+
+    expected = set(EXAMPLE_DATASETS if include_example else MINIMAL_DATASETS)
+    assert set(loaded["pyspark"]) == expected
+    assert loaded["avro"] == loaded["pyspark"]
+    assert loaded["glue"] == loaded["pyspark"]
