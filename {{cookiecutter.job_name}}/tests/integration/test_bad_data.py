@@ -276,6 +276,22 @@ def test_csv_missing_and_extra_columns_are_reported_together(spark: SparkSession
     ]
 
 
+def test_a_later_file_with_another_header_is_named_in_the_error(spark: SparkSession, tmp_path: Path) -> None:
+    # The larger file is the one whose header is checked first (Spark reads files largest first).
+    folder = Path(header_file(tmp_path, CSV_ROWS[:2]))
+    renamed = [{("cost" if name == "price" else name): value for name, value in CSV_ROWS[2].items()}]
+    contract_data.write_file(folder, "widgets-2.csv", contract_data.csv_text(renamed))
+
+    with pytest.raises(ContractViolationError) as error:
+        read_csv(spark, str(folder), WIDGETS)
+
+    assert error.value.violations == (
+        Violation("missing_column", "price", "the contract's decimal(10,2) column is not in the CSV header"),
+        Violation("unexpected_column", "cost", "column in the CSV header is not in the contract"),
+    )
+    assert "widgets-2.csv: widget_id,name,made_on,cost" in str(error.value)
+
+
 def test_csv_columns_in_another_order_are_read_by_name(spark: SparkSession, tmp_path: Path) -> None:
     row = CSV_ROWS[0]
     reordered = {name: row[name] for name in ["price", "made_on", "widget_id", "name"]}

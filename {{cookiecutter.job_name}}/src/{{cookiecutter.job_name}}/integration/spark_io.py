@@ -20,6 +20,7 @@ pyspark 3.3.0, 3.5.6 and 4.1.1:
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -111,12 +112,43 @@ def header_violations(header: list[str], contract: Contract) -> list[Violation]:
     return violations
 
 
+# How Spark (3.3 to 4.1) reports a file whose header differs from the first file's (enforceSchema=False).
+OTHER_FILE_HEADER = re.compile(
+    r"CSV header does not conform to the schema\.\s*Header: (?P<header>[^\n]*)\n.*?CSV file: (?P<file>\S+)", re.DOTALL
+)
+
+
+def _materialised(df: DataFrame, contract: Contract, path: str) -> DataFrame:
+    """Fill the reader's cache now, so a later file whose header differs is reported here, by name.
+
+    Only the first file's header is read before the data; Spark checks every other file as it reads
+    it and fails with a stack trace. That failure becomes the same ContractViolationError, naming the file.
+    """
+    try:
+        df.count()
+    except Exception as exc:
+        found = OTHER_FILE_HEADER.search(str(exc))
+        if found is None:
+            raise
+        df.unpersist()
+        header = [name.strip() for name in found["header"].split(",")]
+        problems = header_violations(header, contract) or [
+            Violation(UNEXPECTED_COLUMN, None, "the columns are in another order than in the first file's header")
+        ]
+        note = (
+            f"CSV header of {found['file']}: {','.join(header)}. Every file under {path} must have the same "
+            "header as the first one."
+        )
+        raise ContractViolationError(contract.name, problems, note=note) from None
+    return df
+
+
 def read_csv(spark: SparkSession, path: str, contract: Contract) -> DataFrame:
     """Read the CSV files under ``path`` (with a header) as ``contract`` says; never infer.
 
     The header is checked first: missing and unexpected columns raise one ContractViolationError.
     Columns are matched by name, so a reordered header reads correctly; every other file must have
-    the same header (``enforceSchema=False``: Spark stops on a file whose header differs). Rows that
+    the same header (a file whose header differs raises the same error, naming the file). Rows that
     do not parse keep their text in ``_corrupt_record``. Spark rounds a decimal with more fraction
     digits than the contract's scale (``8.123`` as ``decimal(10,2)`` reads as ``8.12``); values too
     large for the precision are flagged. The result is cached (see the module docstring).
@@ -138,7 +170,7 @@ def read_csv(spark: SparkSession, path: str, contract: Contract) -> DataFrame:
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT_RECORD_COLUMN)
     )
-    return _parsed_in_full(_load(path, lambda: reader.csv(path)), contract)
+    return _materialised(_parsed_in_full(_load(path, lambda: reader.csv(path)), contract), contract, path)
 
 
 def read_json(spark: SparkSession, path: str, contract: Contract) -> DataFrame:
