@@ -362,8 +362,8 @@ def find_sample_folders(root: Path, datasets: Collection[str]) -> SampleFolders:
 def check_sample_data(spark: SparkSession, dataset: str, folder: Path) -> DatasetReport:
     """Read ``folder`` as the job reads ``dataset`` (CSV with a header); every contract violation is breaking.
 
-    Each file's header is checked first, file by file: the reader looks at one header and Spark stops
-    with a bare error on any other file whose header differs, which would not say which file is wrong.
+    Each file's header is checked first, file by file: the reader stops at the first file whose header
+    is wrong, and a pre-deploy check should list every such file at once.
     """
     contract = load_contract(dataset)
     violations = header_violations(folder, contract)
