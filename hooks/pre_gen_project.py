@@ -17,9 +17,23 @@ SCHEMA_FORMATS = ("pyspark", "avro", "glue")
 MAX_JOB_NAME = 40
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 JOB_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+STANDARD_LIBRARY = "Python standard library"
 
 
-def job_name_errors(name: str) -> list[str]:
+def shadowed_module_source(name: str, reserved: dict[str, str]) -> str | None:
+    """Where the module a package called ``name`` would hide comes from, if there is one."""
+    # ``reserved`` (scripts/sync_reserved_names.py) covers every Glue Python; this covers the one running.
+    if name in getattr(sys, "stdlib_module_names", ()):
+        return STANDARD_LIBRARY
+    return reserved.get(name)
+
+
+def disallowed_characters(name: str) -> str:
+    found = dict.fromkeys(char for char in name if not (char.isascii() and (char.isalnum() or char == "_")))
+    return ", ".join(f"'{char}'" for char in found)
+
+
+def job_name_errors(name: str, reserved: dict[str, str]) -> list[str]:
     fix = "Use lower-case snake_case starting with a letter, e.g. 'orders_star_schema'"
     if not name:
         return [f"job_name is empty. {fix}."]
@@ -36,9 +50,17 @@ def job_name_errors(name: str) -> list[str]:
     if name != name.lower():
         return [f"job_name '{name}' has upper case; Glue catalog names are lower case. {fix}."]
     if not JOB_NAME.fullmatch(name):
-        return [f"job_name '{name}' has characters other than a-z, 0-9 and '_'. {fix}."]
+        found = disallowed_characters(name)
+        return [f"job_name '{name}' has characters other than a-z, 0-9 and '_' ({found}). {fix}."]
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         return [f"job_name '{name}' is a Python keyword and cannot be a package name. Add a word, e.g. '{name}_job'."]
+    source = shadowed_module_source(name, reserved)
+    if source is not None:
+        where = source if source == STANDARD_LIBRARY else f"installed by {source}"
+        return [
+            f"job_name '{name}' is the name of a module the job imports ({where}) — as the package name it would "
+            f"hide that module. Add a word, e.g. '{name}_job'."
+        ]
     return []
 
 
@@ -65,7 +87,9 @@ def text_errors(name: str, value: Any) -> list[str]:
 
 def validate(answers: dict[str, Any]) -> list[str]:
     """Every problem with the answers, so one run reports them all."""
-    errors = job_name_errors(str(answers.get("job_name", "")))
+    # Every top-level module of the Glue runtimes and the rendered repos' venvs (a private key, never asked).
+    reserved = answers.get("_reserved_module_names") or {}
+    errors = job_name_errors(str(answers.get("job_name", "")), reserved)
     errors += choice_errors("glue_version", answers.get("glue_version"), GLUE_VERSIONS)
     errors += choice_errors("worker_type", answers.get("worker_type"), WORKER_TYPES)
     errors += choice_errors("ci", answers.get("ci"), CI_CHOICES)

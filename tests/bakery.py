@@ -18,7 +18,7 @@ from typing import Any
 from cookiecutter.main import cookiecutter
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_DIR = ROOT / "{{cookiecutter.job_name}}"
+TEMPLATE_DIR = ROOT / "{{cookiecutter.__repo_dir}}"
 COOKIECUTTER_JSON = ROOT / "cookiecutter.json"
 # The tools of the venv running the tests (ruff, pre-commit...), whatever its path.
 TOOLS_BIN = Path(sys.executable).parent
@@ -49,6 +49,11 @@ def default_answers() -> dict[str, Any]:
         for key, value in template_config().items()
         if not key.startswith("_")
     }
+
+
+def hook_context(**answers: Any) -> dict[str, Any]:
+    """What the hooks get as ``cookiecutter``: the default answers plus ``answers``, and the private keys."""
+    return {**template_config(), **default_answers(), **answers}
 
 
 def write_cookiecutter_config(directory: Path) -> Path:

@@ -24,6 +24,9 @@ HOOK_REJECTS = [
     {"job_name": "café"},
     {"job_name": "a" * 65},
     {"job_name": "orders\n"},
+    # Would hide a module: the stdlib one checked at run time, the other from _reserved_module_names.
+    {"job_name": "json"},
+    {"job_name": "pyspark"},
     {"number_of_workers": "1"},
     {"number_of_workers": "abc"},
     {"aws_region": "eu_west_1"},
@@ -32,6 +35,10 @@ HOOK_REJECTS = [
     {"job_description": " "},
     {"job_name": "Bad-Name", "aws_region": "mars", "number_of_workers": "0"},
 ]
+
+# Job names that are paths: cookiecutter makes the project folder (named by ``__repo_dir``) before
+# the hook runs, and a folder named by the raw answer would reach outside it (`job/../x` left `job/`).
+PATH_JOB_NAMES = ["job/../x", "a/b", "..", "x\\y", ".hidden"]
 
 # Rejected by cookiecutter before any hook runs: not one of a choice variable's choices, not a boolean.
 COOKIECUTTER_REJECTS = [
@@ -52,6 +59,20 @@ def test_hook_rejects_and_leaves_no_directory(tmp_path: Path, cookiecutter_confi
     with pytest.raises(FailedHookException):
         render(tmp_path, cookiecutter_config, **answers)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("job_name", PATH_JOB_NAMES)
+def test_a_path_as_job_name_is_rejected_and_leaves_nothing_anywhere(
+    tmp_path: Path, cookiecutter_config: Path, job_name: str
+) -> None:
+    output_dir = tmp_path / "output"
+    output_dir.mkdir()
+
+    with pytest.raises(FailedHookException):
+        render(output_dir, cookiecutter_config, job_name=job_name)
+
+    assert list(output_dir.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [output_dir]  # nothing written beside it either ('..')
 
 
 @pytest.mark.parametrize("answers", COOKIECUTTER_REJECTS, ids=ids(COOKIECUTTER_REJECTS))

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from bakery import ROOT, default_answers, load_module, template_config
+from bakery import ROOT, default_answers, hook_context, load_module, template_config
 
 hook = load_module(ROOT / "hooks" / "pre_gen_project.py")
 
@@ -25,6 +25,15 @@ BAD_ANSWERS = [
     ("job_name", "", "job_name is empty"),
     ("job_name", "a" * 65, "job_name is 65 characters; the limit is 40"),
     ("job_name", "a" * 41, "job_name is 41 characters; the limit is 40"),
+    # Would name a folder outside the package (cookiecutter makes the project folder from the answer).
+    ("job_name", "job/../x", "job_name 'job/../x' has characters other than a-z, 0-9 and '_' ('/', '.')"),
+    ("job_name", "a/b", "job_name 'a/b' has characters other than a-z, 0-9 and '_' ('/')"),
+    ("job_name", "x\\y", "job_name 'x\\y' has characters other than a-z, 0-9 and '_' ('\\')"),
+    ("job_name", "..", "job_name '..' has characters other than a-z, 0-9 and '_' ('.')"),
+    ("job_name", ".hidden", "job_name '.hidden' has characters other than a-z, 0-9 and '_' ('.')"),
+    # Would hide a module the job imports (tests/test_reserved_names.py checks every such name).
+    ("job_name", "json", "job_name 'json' is the name of a module the job imports (Python standard library)"),
+    ("job_name", "pyspark", "job_name 'pyspark' is the name of a module the job imports (installed by pyspark)"),
     ("glue_version", "3.0", "glue_version '3.0' is not supported"),
     ("worker_type", "G.025X", "worker_type 'G.025X' is not supported"),
     ("worker_type", "Z.9X", "worker_type 'Z.9X' is not supported"),
@@ -59,7 +68,7 @@ def test_default_answers_are_valid(capsys: pytest.CaptureFixture[str]) -> None:
     ids=[f"{answer}={value[:12]!r}" for answer, value, _ in BAD_ANSWERS],
 )
 def test_bad_answer_is_one_error_line(capsys: pytest.CaptureFixture[str], answer: str, value: str, what: str) -> None:
-    code, lines = run_main(capsys, {**default_answers(), answer: value})
+    code, lines = run_main(capsys, hook_context(**{answer: value}))
 
     assert code == 1
     assert len(lines) == 1, lines
@@ -77,12 +86,22 @@ def test_a_trailing_newline_is_rejected(answer: str, value: str) -> None:
 
 @pytest.mark.parametrize(
     ("job_name", "suggestion"),
-    [("class", "class_job"), ("match", "match_job")],
+    [("class", "class_job"), ("match", "match_job"), ("json", "json_job"), ("pyspark", "pyspark_job")],
 )
-def test_keyword_error_suggests_a_name_that_works(job_name: str, suggestion: str) -> None:
-    (error,) = hook.validate({**default_answers(), "job_name": job_name})
+def test_keyword_or_module_error_suggests_a_name_that_works(job_name: str, suggestion: str) -> None:
+    (error,) = hook.validate(hook_context(job_name=job_name))
     assert f"'{suggestion}'" in error
-    assert hook.validate({**default_answers(), "job_name": suggestion}) == []
+    assert hook.validate(hook_context(job_name=suggestion)) == []
+
+
+def test_a_path_in_the_job_name_is_one_line_that_says_what_is_wrong(capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run_main(capsys, hook_context(job_name="job/../x"))
+
+    assert code == 1
+    assert lines == [
+        "ERROR: job_name 'job/../x' has characters other than a-z, 0-9 and '_' ('/', '.'). "
+        "Use lower-case snake_case starting with a letter, e.g. 'orders_star_schema'."
+    ]
 
 
 def test_a_forty_character_name_is_accepted() -> None:
