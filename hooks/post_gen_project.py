@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 PACKAGE = "src/{package}"
-SCHEMAS = f"{PACKAGE}/contracts/schemas"
+KIT = f"{PACKAGE}/kit"
+SCHEMAS = f"{PACKAGE}/schemas"
 # Contract file suffix of each schema_format answer.
 SCHEMA_SUFFIXES = {"pyspark": ".spark.json", "avro": ".avsc", "glue": ".glue.json"}
 EXAMPLE_DATASETS = [
@@ -36,6 +37,7 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
         True,
         [
             f"{PACKAGE}/jobs/minimal.py",
+            f"{PACKAGE}/jobs/minimal.json",
             f"{PACKAGE}/domain/records.py",
             f"{PACKAGE}/integration/records.py",
             "glue_scripts/minimal.py",
@@ -50,6 +52,7 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
         False,
         [
             f"{PACKAGE}/jobs/star_schema.py",
+            f"{PACKAGE}/jobs/star_schema.json",
             f"{PACKAGE}/domain/star_schema.py",
             f"{PACKAGE}/integration/classicmodels.py",
             "glue_scripts/star_schema.py",
@@ -71,38 +74,29 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
         for chosen in SCHEMA_SUFFIXES
     ],
     ("ci", "none", [".github"]),
-    ("glue_version", "4.0", ["tests/unit/test_config_glue_parity.py"]),
+    ("glue_version", "4.0", ["tests/kit/test_config_glue_parity.py"]),
     (
         "pattern_output_file_count",
         False,
-        [f"{PACKAGE}/patterns/output_file_count.py", "tests/unit/test_output_file_count.py"],
+        [f"{KIT}/patterns/output_file_count.py", "tests/kit/test_output_file_count.py"],
     ),
     (
         "pattern_single_file_output",
         False,
         [
-            f"{PACKAGE}/patterns/single_file_output.py",
-            "tests/unit/test_single_file_output.py",
-            "tests/integration/test_single_file_output_s3.py",
+            f"{KIT}/patterns/single_file_output.py",
+            "tests/kit/test_single_file_output.py",
+            "tests/kit/test_single_file_output_s3.py",
         ],
     ),
-    # Derived below: with no pattern chosen, the patterns package itself goes too.
-    ("any_pattern", False, [f"{PACKAGE}/patterns"]),
 ]
 
 
-def with_derived(answers: dict[str, Any]) -> dict[str, Any]:
-    """Answers plus the facts the table keys on that no single prompt gives."""
-    any_pattern = any(value is True for key, value in answers.items() if key.startswith("pattern_"))
-    return {**answers, "any_pattern": any_pattern}
-
-
 def paths_to_remove(answers: dict[str, Any]) -> list[str]:
-    chosen = with_derived(answers)
     return [
         path.format(package=answers["job_name"])
         for option, value, paths in REMOVE_PATHS
-        if chosen.get(option) == value
+        if answers.get(option) == value
         for path in paths
     ]
 

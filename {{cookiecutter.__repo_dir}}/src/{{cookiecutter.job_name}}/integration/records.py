@@ -1,0 +1,19 @@
+"""The minimal job's source: one folder of CSV record files."""
+
+from __future__ import annotations
+
+from pyspark.sql import DataFrame, SparkSession
+
+from ..kit.args import IntakeJobConfig
+from ..kit.declarations import JobDeclaration
+from ..kit.results import IntakeReport
+from ..kit.steps import read_input
+
+INPUT_DATASET = "records"
+
+
+def read_records(
+    spark: SparkSession, declaration: JobDeclaration, input_path: str, config: IntakeJobConfig
+) -> tuple[DataFrame, IntakeReport]:
+    """The records under ``input_path``, checked against their contract; bad rows go by the declared policy."""
+    return read_input(spark, declaration, INPUT_DATASET, input_path, config)

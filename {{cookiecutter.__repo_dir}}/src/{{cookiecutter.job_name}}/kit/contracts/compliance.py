@@ -1,0 +1,282 @@
+"""Data against its contract: what breaks it, and what happens to the rows that do.
+
+Two families of violation:
+
+- **structural** (``missing_column``, ``unexpected_column``, ``type_mismatch``): the DataFrame's
+  schema differs from the contract. Every row is affected, so no policy can set rows aside: the run stops.
+- **row-level** (``null_in_required``, ``malformed_record``): some rows break the contract. The
+  dataset's ``Policy`` decides: ``fail`` stops the run, ``quarantine`` moves those rows aside
+  (``kit/io/quarantine.py``) and lets the others through.
+
+Malformed records are the ones the readers (``kit/io/readers.py``) could not parse: they keep
+the raw text in ``CORRUPT_RECORD_COLUMN``. Types are compared ignoring nullability and field metadata
+at every nesting level: nullability is checked on the data (nulls in required columns), and metadata
+(comments, partition keys) says nothing about the values.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from pyspark import StorageLevel
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import ArrayType, DataType, MapType, StructField, StructType
+
+from ..results import IntakeReport
+from . import Contract
+
+LOG = logging.getLogger(__name__)
+
+# Where the readers keep the raw text of a record they could not parse (Spark's PERMISSIVE mode).
+CORRUPT_RECORD_COLUMN = "_corrupt_record"
+# Columns a quarantined row carries besides its own; the leading underscore keeps them apart from data columns.
+REASON_COLUMN = "_quarantine_reason"
+RUN_ID_COLUMN = "_run_id"
+RAW_RECORD_COLUMN = "_raw_record"
+
+MISSING_COLUMN = "missing_column"
+UNEXPECTED_COLUMN = "unexpected_column"
+TYPE_MISMATCH = "type_mismatch"
+NULL_IN_REQUIRED = "null_in_required"
+MALFORMED_RECORD = "malformed_record"
+STRUCTURAL_KINDS = frozenset({MISSING_COLUMN, UNEXPECTED_COLUMN, TYPE_MISMATCH})
+
+MALFORMED_REASON = "malformed record"
+HOW_TO_FIX = (
+    "How to fix: correct the source data (or the transform that builds this dataset). If the change is "
+    "intended, change the contract deliberately (contracts/schemas/{dataset}.*) and tell the dataset's consumers."
+)
+NO_ROW_TO_QUARANTINE = (
+    "Quarantine sets rows aside, but a missing, unexpected or retyped column affects every row: "
+    "there is no row to quarantine it into, so the run stops."
+)
+
+
+class Policy(Enum):
+    """What happens to rows that break the contract: stop the run, or set them aside and go on.
+
+    A plain Enum of strings: StrEnum needs Python 3.11 and Glue 4.0 runs 3.10.
+    """
+
+    FAIL = "fail"
+    QUARANTINE = "quarantine"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way a dataset breaks its contract. ``rows`` counts the affected rows (row-level kinds only)."""
+
+    kind: str
+    column: str | None
+    detail: str
+    rows: int | None = None
+
+    @property
+    def structural(self) -> bool:
+        return self.kind in STRUCTURAL_KINDS
+
+    def __str__(self) -> str:
+        where = f" {self.column}" if self.column else ""
+        count = "" if self.rows is None else f" ({self.rows} row{'' if self.rows == 1 else 's'})"
+        return f"{self.kind}{where}: {self.detail}{count}"
+
+
+class ContractViolationError(ValueError):
+    """A dataset breaks its contract; the message lists every violation, one per line, and how to fix it."""
+
+    def __init__(self, dataset: str, violations: Iterable[Violation], note: str = "") -> None:
+        self.dataset = dataset
+        self.violations = tuple(violations)
+        count = len(self.violations)
+        lines = [f"Dataset '{dataset}' breaks its contract ({count} violation{'' if count == 1 else 's'}):"]
+        lines += [f"  - {violation}" for violation in self.violations]
+        if note:
+            lines.append(note)
+        lines.append(HOW_TO_FIX.format(dataset=dataset))
+        super().__init__("\n".join(lines))
+
+
+class QuarantineMismatchError(RuntimeError):
+    """Rows in != rows out + rows quarantined: some rows would vanish, so the run stops."""
+
+
+class EmptyInputError(ValueError):
+    """An input a job cannot run without has no rows to work with."""
+
+
+@dataclass(frozen=True)
+class ComplianceCheck:
+    """What one pass over a DataFrame found: row counts and every violation."""
+
+    rows: int
+    rows_passing: int
+    rows_failing: int
+    violations: tuple[Violation, ...]
+
+
+def _shape(data_type: DataType) -> DataType:
+    """``data_type`` with every nullability flag set and all metadata dropped, at every nesting level."""
+    if isinstance(data_type, StructType):
+        return StructType([StructField(field.name, _shape(field.dataType), True) for field in data_type.fields])
+    if isinstance(data_type, ArrayType):
+        return ArrayType(_shape(data_type.elementType), True)
+    if isinstance(data_type, MapType):
+        return MapType(_shape(data_type.keyType), _shape(data_type.valueType), True)
+    return data_type
+
+
+def schema_violations(actual: StructType, contract: Contract) -> list[Violation]:
+    """Missing, unexpected and retyped columns of ``actual`` (the readers' corrupt-record column is not data)."""
+    expected = {field.name: field for field in contract.schema.fields}
+    present = {field.name: field for field in actual.fields if field.name != CORRUPT_RECORD_COLUMN}
+    violations = [
+        Violation(MISSING_COLUMN, name, f"the contract's {field.dataType.simpleString()} column is absent")
+        for name, field in expected.items()
+        if name not in present
+    ]
+    violations += [
+        Violation(UNEXPECTED_COLUMN, name, f"{field.dataType.simpleString()} column is not in the contract")
+        for name, field in present.items()
+        if name not in expected
+    ]
+    violations += [
+        Violation(
+            TYPE_MISMATCH,
+            name,
+            f"the contract says {field.dataType.simpleString()}, the data has {present[name].dataType.simpleString()}",
+        )
+        for name, field in expected.items()
+        if name in present and _shape(field.dataType) != _shape(present[name].dataType)
+    ]
+    return violations
+
+
+def _row_problems(df: DataFrame, contract: Contract) -> list[tuple[str, str | None, Column]]:
+    """(reason, column, condition) of every row-level check that applies to ``df``.
+
+    Malformed comes first: it is usually the cause, and the nulls it leaves in required columns follow.
+    """
+    problems: list[tuple[str, str | None, Column]] = []
+    if CORRUPT_RECORD_COLUMN in df.columns:
+        problems.append((MALFORMED_REASON, None, F.col(CORRUPT_RECORD_COLUMN).isNotNull()))
+    problems += [
+        (f"null in required column {name}", name, F.col(name).isNull())
+        for name in contract.required
+        if name in df.columns
+    ]
+    return problems
+
+
+def _reason(problems: Sequence[tuple[str, str | None, Column]]) -> Column:
+    """Every reason a row breaks the contract, joined by '; '; null for a sound row."""
+    if not problems:
+        return F.lit(None).cast("string")
+    joined = F.concat_ws("; ", *[F.when(condition, F.lit(reason)) for reason, _, condition in problems])
+    return F.when(joined != "", joined)
+
+
+def check_compliance(df: DataFrame, contract: Contract) -> ComplianceCheck:
+    """Schema violations, plus row counts and row-level violations from ONE Spark aggregation.
+
+    ``df`` should come from ``read_csv``/``read_json``: they parse every column of every record once
+    and cache the result. A lazily read CSV/JSON file is only parsed for the columns a query uses, so
+    a record with too many fields, or a bad value in an unused column, would go unnoticed.
+    """
+    structural = schema_violations(df.schema, contract)
+    problems = _row_problems(df, contract)
+    reason = _reason(problems)
+    counts = df.agg(
+        F.count(F.lit(1)).alias("rows"),
+        F.count(F.when(reason.isNull(), 1)).alias("passing"),
+        F.count(reason).alias("failing"),
+        *[F.count(F.when(condition, 1)).alias(f"problem_{index}") for index, (_, _, condition) in enumerate(problems)],
+    ).collect()[0]
+    row_level = []
+    for index, (reason_text, column, _) in enumerate(problems):
+        affected = int(counts[f"problem_{index}"])
+        if not affected:
+            continue
+        if column is None:
+            detail = "the reader could not parse it against the contract (field count, value type or syntax)"
+            row_level.append(Violation(MALFORMED_RECORD, None, detail, affected))
+        else:
+            row_level.append(Violation(NULL_IN_REQUIRED, column, reason_text, affected))
+    return ComplianceCheck(
+        rows=int(counts["rows"]),
+        rows_passing=int(counts["passing"]),
+        rows_failing=int(counts["failing"]),
+        violations=(*structural, *row_level),
+    )
+
+
+def find_violations(df: DataFrame, contract: Contract) -> list[Violation]:
+    """Every way ``df`` breaks ``contract``: schema differences, nulls in required columns, malformed records."""
+    return list(check_compliance(df, contract).violations)
+
+
+def check_output(df: DataFrame, contract: Contract) -> DataFrame:
+    """An output about to be written: any violation raises; otherwise it comes back in contract order, cached.
+
+    Check every output before writing the first, so a bad table stops the run with nothing half-written.
+    The check computes the table once and caches it: the write stores exactly the rows that were
+    checked without computing them again. Unpersist it once it is written.
+    """
+    if schema_violations(df.schema, contract):
+        raise ContractViolationError(contract.name, find_violations(df, contract))
+    ordered = df.select(*contract.columns).persist(StorageLevel.MEMORY_AND_DISK)
+    violations = find_violations(ordered, contract)
+    if violations:
+        ordered.unpersist()
+        raise ContractViolationError(contract.name, violations)
+    return ordered
+
+
+def rejected_rows(df: DataFrame, contract: Contract, run_id: str) -> DataFrame:
+    """The rows of ``df`` that break ``contract``, with every reason, the run id and the raw text (lazy)."""
+    reason = _reason(_row_problems(df, contract))
+    raw = F.col(CORRUPT_RECORD_COLUMN) if CORRUPT_RECORD_COLUMN in df.columns else F.lit(None).cast("string")
+    return df.where(reason.isNotNull()).select(
+        *contract.columns,
+        reason.alias(REASON_COLUMN),
+        F.lit(run_id).alias(RUN_ID_COLUMN),
+        raw.alias(RAW_RECORD_COLUMN),
+    )
+
+
+def passing_rows(df: DataFrame, contract: Contract) -> DataFrame:
+    """The rows of ``df`` that keep ``contract``, in contract order, without the reader's corrupt-record column."""
+    return df.where(_reason(_row_problems(df, contract)).isNull()).select(*contract.columns)
+
+
+def reconcile(dataset: str, rows_in: int, rows_out: int, rows_quarantined: int, location: str) -> None:
+    """Every row read is either passed on or in the quarantine; anything else means rows went missing."""
+    if rows_in == rows_out + rows_quarantined:
+        return
+    raise QuarantineMismatchError(
+        f"Dataset '{dataset}': {rows_in} rows read, but {rows_out} passed + {rows_quarantined} landed in "
+        f"{location} = {rows_out + rows_quarantined}. Nothing was written downstream. Rerun the job; if it "
+        "happens again, look for partial files in the quarantine folder."
+    )
+
+
+def require_rows(reports: Iterable[IntakeReport]) -> None:
+    """Raise one EmptyInputError naming every input that has no row left to work with."""
+    empty = []
+    for report in reports:
+        if report.rows_in == 0:
+            empty.append(f"{report.dataset}: no rows")
+        elif report.rows_out == 0:
+            empty.append(f"{report.dataset}: all {report.rows_in} rows quarantined in {report.quarantine_path}")
+    if empty:
+        listing = "\n  ".join(empty)
+        raise EmptyInputError(
+            f"Inputs without rows:\n  {listing}\nThe job needs every one of them; nothing was written and the "
+            "existing output is untouched. Check that the upstream export ran and wrote data rows."
+        )

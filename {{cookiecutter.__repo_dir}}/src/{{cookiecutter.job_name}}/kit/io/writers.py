@@ -1,0 +1,96 @@
+"""Writing the job's tables: each output is rebuilt in full, in files sized from its data.
+
+- **A full rebuild replaces the whole table.** The job rebuilds every output from all of its input, so
+  the write overwrites the table in Spark's static mode: a partition whose rows have all gone from the
+  source goes too, and a rerun of the same input gives the same table, file for file. Replacing only
+  some partitions is the reprocessing pattern's job, not the default.
+- **Files are sized from the data.** Spark writes one file per task, so a few hundred rows spread over
+  200 shuffle partitions become 200 tiny files. ``default_layout`` aims at ``DEFAULT_ROWS_PER_FILE`` rows
+  per file: a small table gets one file, a partitioned one gets one file per partition directory (more
+  only where a partition holds more rows than that). The ``output_file_count`` pattern sets it per output.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+
+from ..results import WrittenTable
+
+# About 50-250 MB of Parquet for typical warehouse rows: large enough for fast scans, small enough to write in one task.
+DEFAULT_ROWS_PER_FILE = 1_000_000
+
+
+@dataclass(frozen=True)
+class FileLayout:
+    """How one write is split into files.
+
+    - ``files``: the number of files of an unpartitioned table (a partitioned table gets one per directory);
+    - ``max_records_per_file``: no file holds more rows (Spark's ``maxRecordsPerFile``).
+    """
+
+    files: int | None = None
+    max_records_per_file: int | None = None
+
+    def shape(self, df: DataFrame, partition_by: Sequence[str]) -> DataFrame:
+        """``df`` partitioned so that the write produces the promised files."""
+        if partition_by:
+            # All rows of one partition value in one task: one file per directory (split by max_records_per_file).
+            return df.repartition(*partition_by)
+        if self.files is None:
+            return df
+        if self.files <= df.rdd.getNumPartitions():
+            return df.coalesce(self.files)  # merges partitions without a shuffle
+        return df.repartition(self.files)
+
+    def options(self) -> dict[str, str]:
+        if self.max_records_per_file is None:
+            return {}
+        return {"maxRecordsPerFile": str(self.max_records_per_file)}
+
+
+def default_layout(rows: int, partition_by: Sequence[str], rows_per_file: int = DEFAULT_ROWS_PER_FILE) -> FileLayout:
+    """Files of about ``rows_per_file`` rows: ``rows`` is the table's row count, known from its output check."""
+    if partition_by:
+        return FileLayout(max_records_per_file=rows_per_file)
+    return FileLayout(files=max(1, math.ceil(rows / rows_per_file)), max_records_per_file=rows_per_file)
+
+
+def write_table(df: DataFrame, path: str, *, partition_by: Sequence[str], layout: FileLayout) -> None:
+    """Replace the table at ``path`` with ``df`` (every partition: a full rebuild), split into files by ``layout``."""
+    writer = (
+        layout.shape(df, partition_by)
+        .write.mode("overwrite")
+        .option("partitionOverwriteMode", "static")
+        .options(**layout.options())
+    )
+    if partition_by:
+        writer = writer.partitionBy(*partition_by)
+    writer.parquet(path)
+
+
+def data_files(spark: SparkSession, path: str) -> list[str]:
+    """The data files under ``path``, recursively; Spark's ``_SUCCESS``, ``.crc`` and hidden files are not data."""
+    jvm: Any = spark.sparkContext._jvm
+    root = jvm.org.apache.hadoop.fs.Path(path)
+    fs = root.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    if not fs.exists(root):
+        return []
+    found = []
+    files = fs.listFiles(root, True)
+    while files.hasNext():
+        status = files.next()
+        name = status.getPath().getName()
+        relative = status.getPath().toString().removeprefix(fs.makeQualified(root).toString())
+        if not name.startswith(("_", ".")) and "/_" not in relative and "/." not in relative:
+            found.append(status.getPath().toString())
+    return sorted(found)
+
+
+def count_written(spark: SparkSession, name: str, path: str) -> WrittenTable:
+    """Count what landed by reading it back (Parquet footers), so the figures are the truth on storage."""
+    return WrittenTable(name=name, path=path, rows=spark.read.parquet(path).count(), files=len(data_files(spark, path)))

@@ -1,0 +1,71 @@
+"""Cookbook patterns: each module is one recipe from the guide, and every job uses the ones installed.
+
+A pattern module defines ``PATTERN = Pattern(...)``. The kit finds the modules present in this
+package, so a pattern the template did not install, or one a team deletes, needs no edit anywhere
+else. A job's settings for a pattern live in its declaration (``jobs/<job>.json``) under the pattern's
+name; the job arguments a pattern adds are optional, and their defaults keep the job's behaviour.
+
+Hook points (each optional):
+
+- ``arguments``: a pydantic model of the job arguments the pattern adds to every job;
+- ``validate(outputs, settings, arguments)``: checks the job's settings and arguments before any work
+  (``outputs`` maps each output to its partition keys);
+- ``file_layout(output, rows, partition_by, settings, arguments)``: how an output is split into files
+  (``kit/io/writers.FileLayout``), or None to leave it to the default;
+- ``after_write(tables, settings, arguments)``: runs once every output is written, with the written
+  tables (checked and cached); returns lines for the run summary.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from pyspark.sql import DataFrame
+
+from ..io.writers import FileLayout
+
+FileLayoutHook = Callable[[str, int, Sequence[str], Any, Any], "FileLayout | None"]
+ValidateHook = Callable[[Mapping[str, Sequence[str]], Any, Any], None]
+AfterWriteHook = Callable[[Mapping[str, DataFrame], Any, Any], list[str]]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One installed cookbook pattern and where it takes part in a run."""
+
+    name: str
+    arguments: type[BaseModel] | None = None
+    validate: ValidateHook | None = None
+    file_layout: FileLayoutHook | None = None
+    after_write: AfterWriteHook | None = None
+
+    def parsed_arguments(self, config: BaseModel) -> Any:
+        """This pattern's arguments, taken from the job's parsed config (which includes them)."""
+        if self.arguments is None:
+            return None
+        return self.arguments.model_validate(config.model_dump())
+
+
+def installed() -> list[Pattern]:
+    """Every pattern module in this package, by name."""
+    found = []
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+        pattern = getattr(importlib.import_module(f"{__name__}.{module.name}"), "PATTERN", None)
+        if not isinstance(pattern, Pattern) or pattern.name != module.name:
+            raise TypeError(f"{__name__}.{module.name} must define PATTERN = Pattern(name='{module.name}', ...)")
+        found.append(pattern)
+    return found
+
+
+def installed_names() -> list[str]:
+    return [module.name for module in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)]
+
+
+def argument_models() -> list[type[BaseModel]]:
+    """The argument models of the installed patterns, added to every job's arguments."""
+    return [pattern.arguments for pattern in installed() if pattern.arguments is not None]

@@ -1,0 +1,111 @@
+"""The generic steps of a job's pipeline, driven by its declaration: read an input, write every output.
+
+A job's pipeline reads its inputs with ``read_input``, transforms them with its own domain functions,
+and hands the tables to ``write_outputs``. Each step logs one line (read, checked, written), so a local
+run shows what happened without Spark's stage bars.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from pydantic import BaseModel
+from pyspark.sql import DataFrame, SparkSession
+
+from . import patterns
+from .args import IntakeJobConfig
+from .contracts.compliance import check_output
+from .declarations import DeclarationError, JobDeclaration, load_contract
+from .io.quarantine import enforce
+from .io.readers import read_csv, read_json
+from .io.writers import count_written, default_layout, write_table
+from .results import IntakeReport, WrittenTable
+
+LOG = logging.getLogger(__name__)
+
+
+def read_input(
+    spark: SparkSession, declaration: JobDeclaration, name: str, path: str, config: IntakeJobConfig
+) -> tuple[DataFrame, IntakeReport]:
+    """Read input ``name`` from ``path`` against its contract; its bad rows are handled by its declared policy."""
+    spec = declaration.inputs.get(name)
+    if spec is None:
+        raise DeclarationError(f"'{name}' is not an input of job {declaration.job}: {sorted(declaration.inputs)}")
+    contract = load_contract(name)
+    reader = read_csv if spec.format == "csv" else read_json
+    good, report = enforce(
+        reader(spark, path, contract),
+        contract,
+        policy=spec.policy,
+        quarantine_path=config.quarantine_path,
+        run_id=config.run_id,
+    )
+    quarantined = (
+        f", {report.rows_quarantined} quarantined in {report.quarantine_path}" if report.rows_quarantined else ""
+    )
+    LOG.info("read     %-16s %8d rows, %d passed%s", name, report.rows_in, report.rows_out, quarantined)
+    return good, report
+
+
+def check_patterns(declaration: JobDeclaration, config: BaseModel) -> None:
+    """Every installed pattern's settings and arguments, checked before the job reads anything."""
+    outputs = {name: load_contract(name).partition_keys for name in declaration.outputs}
+    for pattern in patterns.installed():
+        if pattern.validate is not None:
+            pattern.validate(outputs, declaration.settings_for(pattern.name), pattern.parsed_arguments(config))
+
+
+def write_outputs(
+    declaration: JobDeclaration, tables: Mapping[str, DataFrame], paths: Mapping[str, str], config: BaseModel
+) -> tuple[list[WrittenTable], list[str]]:
+    """Check every output against its contract, then replace each table; return what landed and the patterns' notes.
+
+    Every output is checked before the first is written, so a bad one leaves all output as it was.
+    ``tables`` and ``paths`` must name exactly the declared outputs.
+    """
+    for what, names in (("tables", tables), ("paths", paths)):
+        if set(names) != set(declaration.outputs):
+            raise DeclarationError(
+                f"write_outputs got {what} for {sorted(names)}, but job {declaration.job} declares the outputs "
+                f"{sorted(declaration.outputs)}; pass one for each."
+            )
+    installed = patterns.installed()
+    checked: dict[str, DataFrame] = {}
+    rows: dict[str, int] = {}
+    for name in declaration.outputs:
+        checked[name] = check_output(tables[name], load_contract(name))
+        rows[name] = checked[name].count()  # served from the cache the check filled
+        LOG.info("checked  %-16s %8d rows", name, rows[name])
+    written = []
+    try:
+        for name in declaration.outputs:
+            partition_by = load_contract(name).partition_keys
+            layout = default_layout(rows[name], partition_by)
+            for pattern in installed:
+                if pattern.file_layout is None:
+                    continue
+                chosen = pattern.file_layout(
+                    name,
+                    rows[name],
+                    partition_by,
+                    declaration.settings_for(pattern.name),
+                    pattern.parsed_arguments(config),
+                )
+                layout = chosen or layout
+            write_table(checked[name], paths[name], partition_by=partition_by, layout=layout)
+            result = count_written(checked[name].sparkSession, name, paths[name])
+            LOG.info("wrote    %-16s %8d rows, %d files: %s", name, result.rows, result.files, result.path)
+            written.append(result)
+        notes = []
+        for pattern in installed:
+            if pattern.after_write is not None:
+                notes += pattern.after_write(
+                    checked, declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
+                )
+        for note in notes:
+            LOG.info("%s", note)
+        return written, notes
+    finally:
+        for table in checked.values():
+            table.unpersist()

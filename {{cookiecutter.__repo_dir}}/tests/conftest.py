@@ -1,0 +1,3 @@
+"""The shared fixtures (Spark session, moto clients) come from the kit's test support."""
+
+pytest_plugins = ["{{ cookiecutter.job_name }}.kit.testing.fixtures"]

@@ -1,0 +1,214 @@
+"""The whole star-schema job through its entry point, on the bundled sample data, with local Spark.
+
+Expected figures come from reading the CSV files with the csv module, never from the code under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import filecmp
+import importlib.util
+import json
+import shutil
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+import builders
+from {{ cookiecutter.job_name }}.jobs.star_schema import (
+    SourceIntegrityError,
+    StarSchemaJobConfig,
+    run_pipeline,
+)
+from {{ cookiecutter.job_name }}.kit.args import JobArgumentError
+from {{ cookiecutter.job_name }}.kit.contracts.compliance import ContractViolationError, EmptyInputError
+from {{ cookiecutter.job_name }}.kit.handler import run_job
+from {{ cookiecutter.job_name }}.kit.results import RunSummary, WrittenTable
+from {{ cookiecutter.job_name }}.kit.runtime import SparkRuntime
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "sample_data" / "classicmodels"
+RUN_ID = "jr_test"
+# A customer row with one field too many; no order refers to customer 999.
+MALFORMED_CUSTOMER = "999,Bad Row Inc.,Doe,Jane,555 0100,1 Main St,,Springfield,IL,62701,USA,1165,1000.00,EXTRA"
+
+
+def sample_rows(table: str) -> list[dict[str, str]]:
+    with (SAMPLE / table / f"{table}.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def address_key(row: dict[str, str]) -> str:
+    return builders.location_key(row["city"], row["state"], row["postalCode"], row["country"])
+
+
+def run(runtime: SparkRuntime, raw_path: Path, output: Path, quarantine: Path) -> RunSummary:
+    argv = [
+        "script",
+        *("--JOB_NAME", "star_schema", "--JOB_RUN_ID", RUN_ID),
+        *("--raw_path", str(raw_path), "--output_path", str(output), "--quarantine_path", str(quarantine)),
+    ]
+    return run_job(argv, StarSchemaJobConfig, run_pipeline, lambda: runtime)
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    runtime: SparkRuntime
+    summary: RunSummary
+    written: dict[str, WrittenTable]
+    output: Path
+    quarantine: Path
+
+
+@pytest.fixture(scope="module")
+def sample_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """The job runs once, on the sample data plus one malformed customer row; every test below reads what it left."""
+    raw = tmp_path_factory.mktemp("raw") / "classicmodels"
+    shutil.copytree(SAMPLE, raw)
+    with (raw / "customers" / "customers.csv").open("a", encoding="utf-8") as handle:
+        handle.write(MALFORMED_CUSTOMER + "\n")
+    runtime = SparkRuntime(spark)
+    output = tmp_path_factory.mktemp("star_schema")
+    quarantine = tmp_path_factory.mktemp("quarantine")
+    summary = run(runtime, raw, output, quarantine)
+    return SampleRun(runtime, summary, {table.name: table for table in summary.written}, output, quarantine)
+
+
+def test_malformed_source_row_is_quarantined_and_the_rebuild_goes_on(sample_run: SampleRun) -> None:
+    landed = sample_run.quarantine / "customers" / f"run_id={RUN_ID}"
+    rows = [json.loads(line) for part in landed.glob("part-*") for line in part.read_text().splitlines()]
+
+    assert [(row["customerNumber"], row["_quarantine_reason"], row["_raw_record"], row["_run_id"]) for row in rows] == [
+        (999, "malformed record", MALFORMED_CUSTOMER, RUN_ID)
+    ]
+    intake = {
+        report.dataset: (report.rows_in, report.rows_out, report.rows_quarantined)
+        for report in sample_run.summary.inputs
+    }
+    read = ["customers", "employees", "offices", "orders", "orderdetails", "products", "productlines"]
+    expected = {table: (len(sample_rows(table)), len(sample_rows(table)), 0) for table in read}
+    expected["customers"] = (len(sample_rows("customers")) + 1, len(sample_rows("customers")), 1)
+    assert intake == expected
+    assert sample_run.runtime.committed
+
+
+def test_sample_run_writes_every_table_with_the_expected_rows_and_commits(sample_run: SampleRun) -> None:
+    addresses = {address_key(row) for row in sample_rows("customers") + sample_rows("offices")}
+
+    assert {name: table.rows for name, table in sample_run.written.items()} == {
+        "fact_orders": len(sample_rows("orderdetails")),
+        "dim_customers": len(sample_rows("customers")),
+        "dim_products": len(sample_rows("products")),
+        "dim_locations": len(addresses),
+    }
+    assert sample_run.runtime.committed
+
+
+def test_fact_orders_is_partitioned_by_order_date_with_one_file_each(sample_run: SampleRun) -> None:
+    ordered = {row["orderNumber"] for row in sample_rows("orderdetails")}
+    dates = {row["orderDate"] for row in sample_rows("orders") if row["orderNumber"] in ordered}
+    fact = sample_run.output / "fact_orders"
+
+    assert sorted(path.name for path in fact.glob("order_date=*")) == sorted(f"order_date={day}" for day in dates)
+    assert all(len(list(folder.glob("*.parquet"))) == 1 for folder in fact.glob("order_date=*"))
+
+
+def test_fact_amounts_customers_and_locations_match_the_csv_files(spark: SparkSession, sample_run: SampleRun) -> None:
+    customers = {row["customerNumber"]: row for row in sample_rows("customers")}
+    buyers = {row["orderNumber"]: customers[row["customerNumber"]] for row in sample_rows("orders")}
+    lines = sample_rows("orderdetails")
+
+    totals = (
+        spark.read.parquet(sample_run.written["fact_orders"].path)
+        .agg(
+            F.sum("line_amount").alias("amount"),
+            F.collect_set("customer_number").alias("customers"),
+            F.collect_set("location_key").alias("locations"),
+        )
+        .first()
+    )
+
+    assert totals is not None
+    assert totals["amount"] == sum(int(line["quantityOrdered"]) * Decimal(line["priceEach"]) for line in lines)
+    assert set(totals["customers"]) == {int(buyers[line["orderNumber"]]["customerNumber"]) for line in lines}
+    assert set(totals["locations"]) == {address_key(buyers[line["orderNumber"]]) for line in lines}
+
+
+def test_unknown_product_stops_the_job_before_writing_and_does_not_commit(spark: SparkSession, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    with (raw / "orderdetails" / "orderdetails.csv").open("a", encoding="utf-8") as handle:
+        handle.write("10100,S99_9999,1,1.00,9\n")
+    runtime = SparkRuntime(spark)
+    output = tmp_path / "output"
+
+    with pytest.raises(SourceIntegrityError, match=r"orderdetails\.productCode not in products: S99_9999 \(1 row\)"):
+        run(runtime, raw, output, tmp_path / "quarantine")
+
+    assert not runtime.committed
+    assert not output.exists()
+
+
+def test_empty_source_table_fails_before_touching_the_existing_output(spark: SparkSession, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    orders = raw / "orders" / "orders.csv"
+    orders.write_text(orders.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    earlier = tmp_path / "output" / "dim_customers" / "part-earlier.parquet"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_bytes(b"written by an earlier run")
+    runtime = SparkRuntime(spark)
+
+    with pytest.raises(EmptyInputError, match=r"Inputs without rows:\n  orders: no rows\n"):
+        run(runtime, raw, tmp_path / "output", tmp_path / "quarantine")
+
+    assert [path.name for path in (tmp_path / "output").rglob("*")] == ["dim_customers", "part-earlier.parquet"]
+    assert earlier.read_bytes() == b"written by an earlier run"
+    assert not runtime.committed
+
+
+def test_malformed_order_line_fails_the_run_under_its_fail_policy(spark: SparkSession, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    with (raw / "orderdetails" / "orderdetails.csv").open("a", encoding="utf-8") as handle:
+        handle.write("10100,S18_1749,many,136.00,9\n")
+    runtime = SparkRuntime(spark)
+
+    with pytest.raises(ContractViolationError, match=r"Dataset 'orderdetails' breaks its contract") as error:
+        run(runtime, raw, tmp_path / "output", tmp_path / "quarantine")
+
+    assert [(violation.kind, violation.column, violation.rows) for violation in error.value.violations] == [
+        ("malformed_record", None, 1),
+        ("null_in_required", "quantityOrdered", 1),
+    ]
+    assert not (tmp_path / "output").exists()
+    assert not (tmp_path / "quarantine").exists()
+    assert not runtime.committed
+
+
+def test_missing_argument_is_reported_before_spark_starts() -> None:
+    def no_runtime() -> SparkRuntime:
+        raise AssertionError("the runtime must not be built when arguments are bad")
+
+    argv = ["script", "--JOB_NAME", "j", "--output_path", "x"]
+    with pytest.raises(JobArgumentError, match=r"--quarantine_path: missing(.|\n)*--raw_path: missing"):
+        run_job(argv, StarSchemaJobConfig, run_pipeline, no_runtime)
+
+
+def test_sample_data_is_exactly_what_the_generator_writes(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("generate_sample_data", REPO / "scripts" / "generate_sample_data.py")
+    assert spec is not None
+    assert spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+
+    generated = generator.write_sample_data(tmp_path)
+
+    bundled = sorted(path.relative_to(SAMPLE) for path in SAMPLE.rglob("*.csv"))
+    assert sorted(path.relative_to(tmp_path) for path in generated) == bundled
+    mismatched = [str(name) for name in bundled if not filecmp.cmp(SAMPLE / name, tmp_path / name, shallow=False)]
+    assert not mismatched, f"{mismatched} differ from the generator's output; run 'make sample-data'"

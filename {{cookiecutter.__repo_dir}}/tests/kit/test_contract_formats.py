@@ -1,0 +1,731 @@
+"""Schema formats <-> StructType, each way, against documents and schemas written out by hand. No Spark session."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+from typing import Any
+
+import botocore.session
+import fastavro
+import pytest
+from botocore.validate import validate_parameters
+from pyspark.sql import types
+from pyspark.sql.types import (
+    ArrayType,
+    BinaryType,
+    BooleanType,
+    ByteType,
+    DataType,
+    DateType,
+    DayTimeIntervalType,
+    DecimalType,
+    DoubleType,
+    FloatType,
+    IntegerType,
+    LongType,
+    MapType,
+    NullType,
+    ShortType,
+    StringType,
+    StructField,
+    StructType,
+    TimestampNTZType,
+    TimestampType,
+)
+
+from {{ cookiecutter.job_name }}.kit.contracts.formats import (
+    SchemaConversionError,
+    from_avro,
+    from_glue_table,
+    from_spark_json,
+    parse_hive_type,
+    to_avro,
+    to_glue_table,
+    to_hive_type,
+    to_spark_json,
+)
+from {{ cookiecutter.job_name }}.kit.declarations import available, load_contract
+
+PARTITION = {"partition_key": True}
+
+
+def avro_record(*fields: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "record", "name": "Row", "fields": list(fields)}
+
+
+def checked_avro(schema: StructType, name: str, namespace: str | None = None) -> dict[str, Any]:
+    """``to_avro``, also checked by an independent Avro implementation."""
+    document = to_avro(schema, name, namespace)
+    fastavro.parse_schema(document)
+    return document
+
+
+# --- Hive type strings -----------------------------------------------------------------------------
+
+HIVE_ROUND_TRIPS = [
+    ("tinyint", ByteType()),
+    ("smallint", ShortType()),
+    ("int", IntegerType()),
+    ("bigint", LongType()),
+    ("float", FloatType()),
+    ("double", DoubleType()),
+    ("boolean", BooleanType()),
+    ("string", StringType()),
+    ("binary", BinaryType()),
+    ("date", DateType()),
+    ("timestamp", TimestampType()),
+    ("decimal(10,0)", DecimalType(10, 0)),
+    ("decimal(38,18)", DecimalType(38, 18)),
+    (
+        "array<struct<a:int,b:string>>",
+        ArrayType(
+            StructType([StructField("a", IntegerType(), True), StructField("b", StringType(), True)]),
+            containsNull=True,
+        ),
+    ),
+    ("map<string,bigint>", MapType(StringType(), LongType(), valueContainsNull=True)),
+    (
+        "struct<id:bigint,tags:map<string,array<decimal(12,3)>>,`ship to`:struct<city:string>,`a``b`:date>",
+        StructType(
+            [
+                StructField("id", LongType(), True),
+                StructField("tags", MapType(StringType(), ArrayType(DecimalType(12, 3), True), True), True),
+                StructField("ship to", StructType([StructField("city", StringType(), True)]), True),
+                StructField("a`b", DateType(), True),
+            ]
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("type_string", "data_type"), HIVE_ROUND_TRIPS)
+def test_hive_type_round_trip(type_string: str, data_type: DataType) -> None:
+    assert parse_hive_type(type_string) == data_type
+    assert to_hive_type(data_type) == type_string
+
+
+@pytest.mark.parametrize(
+    ("type_string", "data_type"),
+    [
+        ("integer", IntegerType()),
+        ("decimal", DecimalType(10, 0)),
+        ("decimal(7)", DecimalType(7, 0)),
+        ("char(10)", StringType()),
+        ("VARCHAR(255)", StringType()),
+        ("  Timestamp ", TimestampType()),
+        (
+            " ARRAY < STRUCT < Id : INT , name:String > > ",
+            ArrayType(StructType([StructField("Id", IntegerType(), True), StructField("name", StringType(), True)])),
+        ),
+        ("struct<`order`:date>", StructType([StructField("order", DateType(), True)])),
+    ],
+)
+def test_hive_synonyms_defaults_case_and_whitespace_are_read(type_string: str, data_type: DataType) -> None:
+    assert parse_hive_type(type_string) == data_type
+
+
+def test_spark_char_types_are_hive_char_and_varchar_and_refused_by_avro() -> None:
+    char_type, varchar_type = (getattr(types, name, None) for name in ("CharType", "VarcharType"))
+    if char_type is None or varchar_type is None:  # Spark 3.3 (Glue 4.0) has none, so no contract can declare one
+        with pytest.raises(SchemaConversionError):
+            from_spark_json({"type": "struct", "fields": [{"name": "c", "type": "char(3)", "nullable": True}]})
+        return
+    assert to_hive_type(char_type(3)) == "char(3)"
+    assert to_hive_type(varchar_type(40)) == "varchar(40)"
+    with pytest.raises(SchemaConversionError, match=r"field 'code': .*declare the column as string"):
+        to_avro(StructType([StructField("code", varchar_type(40))]), "Row")
+
+
+@pytest.mark.parametrize(
+    ("type_string", "path", "problem"),
+    [
+        ("uniontype<int,string>", "payload", "unsupported type 'uniontype'"),
+        ("interval", "payload", "unsupported type 'interval'"),
+        ("void", "payload", "unsupported type 'void'"),
+        ("garbage", "payload", "unsupported type 'garbage'"),
+        ("array<struct<price:uniontype<int,string>>>", "payload.price", "unsupported type 'uniontype'"),
+        ("map<string,struct<qty:void>>", "payload.value.qty", "unsupported type 'void'"),
+        ("map<array<int>,string>", "payload.key", "map keys must be a primitive type"),
+        ("array<int", "payload", "expected '>', found the end"),
+        ("array<int>>", "payload", "unexpected '>' at position 10"),
+        ("map<string>", "payload", "expected ',', found '>'"),
+        ("struct<a int>", "payload.a", "expected ':', found 'int'"),
+        ("struct<`a:int>", "payload", "unexpected character '`'"),
+        ("decimal(39,2)", "payload", "decimal(39,2) needs 1 <= precision <= 38"),
+        ("decimal(5,6)", "payload", "decimal(5,6) needs 1 <= precision <= 38 and scale <= precision"),
+        ("int;", "payload", "unexpected character ';'"),
+        ("", "payload", "expected a type, found the end"),
+    ],
+)
+def test_unreadable_hive_types_name_the_field_and_list_what_is_supported(
+    type_string: str, path: str, problem: str
+) -> None:
+    with pytest.raises(SchemaConversionError) as error:
+        parse_hive_type(type_string, "payload")
+    message = str(error.value)
+    assert message.startswith(f"field '{path}': cannot read Hive type '{type_string}': {problem}")
+    assert "supported Hive types: tinyint, smallint, int, bigint" in message
+
+
+def test_hive_struct_field_names_must_be_unique_ignoring_case() -> None:
+    with pytest.raises(SchemaConversionError, match=re.escape("field 'payload.A': the name appears twice")):
+        parse_hive_type("struct<a:int,A:string>", "payload")
+
+
+@pytest.mark.parametrize(
+    ("data_type", "path", "problem"),
+    [
+        (TimestampNTZType(), "seen_at", "timestamp_ntz has no Hive equivalent"),
+        (NullType(), "seen_at", "void has no Hive equivalent"),
+        (DayTimeIntervalType(), "seen_at", "interval day to second has no Hive equivalent"),
+        (ArrayType(StructType([StructField("at", TimestampNTZType())])), "seen_at.at", "timestamp_ntz"),
+        (ArrayType(IntegerType(), containsNull=False), "seen_at", "set containsNull to true"),
+        (
+            StructType([StructField("city", StringType(), nullable=False)]),
+            "seen_at.city",
+            "cannot be declared non-null",
+        ),
+        (MapType(StringType(), IntegerType(), valueContainsNull=False), "seen_at.value", "valueContainsNull"),
+        (MapType(ArrayType(StringType()), IntegerType()), "seen_at.key", "map keys must be a primitive type"),
+        (StructType([StructField("city", StringType(), True, {"comment": "x"})]), "seen_at.city", "metadata"),
+    ],
+)
+def test_spark_types_hive_cannot_express_are_refused(data_type: DataType, path: str, problem: str) -> None:
+    with pytest.raises(SchemaConversionError) as error:
+        to_hive_type(data_type, "seen_at")
+    assert str(error.value).startswith(f"field '{path}': ")
+    assert problem in str(error.value)
+
+
+# --- Glue Catalog tables -------------------------------------------------------------------------
+
+ORDERS_SCHEMA = StructType(
+    [
+        StructField("order_id", LongType(), False, {"comment": "Order key"}),
+        StructField("status", StringType(), True),
+        StructField(
+            "lines",
+            ArrayType(StructType([StructField("sku", StringType(), True), StructField("qty", IntegerType(), True)])),
+            True,
+            {"comment": "One entry per order line"},
+        ),
+        StructField("total", DecimalType(12, 2), False),
+        StructField("order_date", DateType(), False, {"comment": "Day the order was placed", "partition_key": True}),
+        StructField("region", StringType(), True, PARTITION),
+    ]
+)
+ORDERS_TABLE = {
+    "Name": "orders",
+    "Description": "One row per order",
+    "TableType": "EXTERNAL_TABLE",
+    "Parameters": {"classification": "parquet"},
+    "StorageDescriptor": {
+        "Columns": [
+            {"Name": "order_id", "Type": "bigint", "Comment": "Order key", "Parameters": {"nullable": "false"}},
+            {"Name": "status", "Type": "string"},
+            {"Name": "lines", "Type": "array<struct<sku:string,qty:int>>", "Comment": "One entry per order line"},
+            {"Name": "total", "Type": "decimal(12,2)", "Parameters": {"nullable": "false"}},
+        ],
+        "Location": "s3://sales-bucket/orders/",
+        "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+        "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+        "SerdeInfo": {
+            "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+            "Parameters": {"serialization.format": "1"},
+        },
+    },
+    "PartitionKeys": [
+        {
+            "Name": "order_date",
+            "Type": "date",
+            "Comment": "Day the order was placed",
+            "Parameters": {"nullable": "false"},
+        },
+        {"Name": "region", "Type": "string"},
+    ],
+}
+TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
+TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+
+
+def test_to_glue_table_writes_columns_comments_required_flags_and_partition_keys() -> None:
+    table = to_glue_table(
+        ORDERS_SCHEMA, "orders", "parquet", location="s3://sales-bucket/orders/", description="One row per order"
+    )
+    assert table == ORDERS_TABLE
+
+
+def test_from_glue_table_reads_partition_keys_last_with_comments_and_required_flags() -> None:
+    assert from_glue_table(ORDERS_TABLE) == ORDERS_SCHEMA
+
+
+@pytest.mark.parametrize(("type_string", "data_type"), HIVE_ROUND_TRIPS)
+def test_glue_round_trip_of_each_type(type_string: str, data_type: DataType) -> None:
+    schema = StructType([StructField("value", data_type, True)])
+    table = to_glue_table(schema, "t")
+    assert table["StorageDescriptor"]["Columns"] == [{"Name": "value", "Type": type_string}]
+    assert from_glue_table(table) == schema
+
+
+@pytest.mark.parametrize(
+    ("storage", "table_parameters", "formats", "serde"),
+    [
+        (
+            "csv",
+            {"classification": "csv", "skip.header.line.count": "1"},
+            (TEXT_INPUT, TEXT_OUTPUT),
+            {
+                "SerializationLibrary": "org.apache.hadoop.hive.serde2.OpenCSVSerde",
+                "Parameters": {"separatorChar": ",", "quoteChar": '"'},
+            },
+        ),
+        (
+            "json",
+            {"classification": "json"},
+            (TEXT_INPUT, TEXT_OUTPUT),
+            {"SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe", "Parameters": {}},
+        ),
+    ],
+)
+def test_text_storages_use_the_serde_glue_crawlers_write(
+    storage: str, table_parameters: dict[str, str], formats: tuple[str, str], serde: dict[str, Any]
+) -> None:
+    table = to_glue_table(ORDERS_SCHEMA, "orders", storage)
+    descriptor = table["StorageDescriptor"]
+    assert table["Parameters"] == table_parameters
+    assert (descriptor["InputFormat"], descriptor["OutputFormat"]) == formats
+    assert descriptor["SerdeInfo"] == serde
+    assert "Location" not in descriptor
+    assert "Description" not in table
+    assert from_glue_table(table) == ORDERS_SCHEMA
+
+
+@pytest.mark.parametrize("storage", ["parquet", "csv", "json"])
+def test_glue_table_is_a_valid_create_table_request(storage: str) -> None:
+    # botocore's own model of the Glue API checks every key and value type, offline.
+    request_shape = botocore.session.get_session().get_service_model("glue").operation_model("CreateTable").input_shape
+    assert request_shape is not None
+    validate_parameters(
+        {"DatabaseName": "sales", "TableInput": to_glue_table(ORDERS_SCHEMA, "orders", storage)}, request_shape
+    )
+
+
+def test_unknown_storage_lists_the_choices() -> None:
+    with pytest.raises(ValueError, match="unknown storage 'orc'; choose one of: csv, json, parquet"):
+        to_glue_table(ORDERS_SCHEMA, "orders", "orc")
+
+
+def test_from_glue_table_reads_what_get_table_returns() -> None:
+    # The shape of glue.get_table(...)["Table"] for a crawled CSV table: extra keys everywhere.
+    table = {
+        "Name": "payments",
+        "DatabaseName": "sales",
+        "Owner": "owner",
+        "CreateTime": datetime(2024, 3, 1, 9, 0),
+        "UpdateTime": datetime(2024, 3, 2, 9, 0),
+        "LastAccessTime": datetime(2024, 3, 2, 9, 0),
+        "Retention": 0,
+        "StorageDescriptor": {
+            "Columns": [
+                {"Name": "customernumber", "Type": "bigint", "Parameters": {"nullable": "false"}},
+                {"Name": "amount", "Type": "decimal(10,2)", "Comment": "In USD"},
+                {"Name": "tags", "Type": "array<string>", "Parameters": {}},
+            ],
+            "Location": "s3://sales-bucket/payments/",
+            "InputFormat": TEXT_INPUT,
+            "OutputFormat": TEXT_OUTPUT,
+            "Compressed": False,
+            "NumberOfBuckets": -1,
+            "SerdeInfo": {
+                "SerializationLibrary": "org.apache.hadoop.hive.serde2.OpenCSVSerde",
+                "Parameters": {"separatorChar": ",", "quoteChar": '"'},
+            },
+            "BucketColumns": [],
+            "SortColumns": [],
+            "Parameters": {"classification": "csv"},
+            "StoredAsSubDirectories": False,
+        },
+        "PartitionKeys": [{"Name": "year", "Type": "string"}],
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"classification": "csv", "skip.header.line.count": "1", "UPDATED_BY_CRAWLER": "payments"},
+        "CreatedBy": "arn:aws:sts::123456789012:assumed-role/crawler/session",
+        "IsRegisteredWithLakeFormation": False,
+        "CatalogId": "123456789012",
+        "VersionId": "3",
+    }
+    assert from_glue_table(table) == StructType(
+        [
+            StructField("customernumber", LongType(), False),
+            StructField("amount", DecimalType(10, 2), True, {"comment": "In USD"}),
+            StructField("tags", ArrayType(StringType(), True), True),
+            StructField("year", StringType(), True, PARTITION),
+        ]
+    )
+
+
+def test_whole_get_table_response_is_refused_with_a_hint() -> None:
+    with pytest.raises(SchemaConversionError, match=r"pass get_table\(\)\['Table'\]"):
+        from_glue_table({"Table": ORDERS_TABLE})
+
+
+@pytest.mark.parametrize(
+    ("schema", "path", "problem"),
+    [
+        (
+            StructType([StructField("lines", ArrayType(StructType([StructField("sku", StringType(), False)])))]),
+            "lines.sku",
+            "cannot be declared non-null",
+        ),
+        (StructType([StructField("scores", ArrayType(IntegerType(), False))]), "scores", "containsNull"),
+        (
+            StructType([StructField("stock", MapType(StringType(), LongType(), False))]),
+            "stock.value",
+            "valueContainsNull",
+        ),
+        (
+            StructType([StructField("day", DateType(), False, PARTITION), StructField("amount", LongType())]),
+            "amount",
+            "comes after partition key 'day'; partition keys must be the last fields",
+        ),
+        (StructType([StructField("seen_at", TimestampNTZType())]), "seen_at", "timestamp_ntz has no Hive equivalent"),
+        (StructType([StructField("day", ArrayType(DateType()), True, PARTITION)]), "day", "primitive type"),
+        (StructType([StructField("id", LongType()), StructField("ID", LongType())]), "ID", "appears twice"),
+        (StructType([StructField("id", LongType(), True, {"comment": "x" * 256})]), "id", "at most 255 characters"),
+        (StructType([StructField("id", LongType(), True, {"unit": "kg"})]), "id", "metadata ['unit'] has no place"),
+    ],
+)
+def test_schemas_glue_cannot_store_are_refused(schema: StructType, path: str, problem: str) -> None:
+    with pytest.raises(SchemaConversionError) as error:
+        to_glue_table(schema, "t")
+    assert str(error.value).startswith(f"field '{path}': ")
+    assert problem in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("column", "problem"),
+    [
+        ({"Name": "items", "Type": "array<struct<price:uniontype<int,string>>>"}, "field 'items.price': "),
+        ({"Name": "id", "Type": "bigint", "Parameters": {"nullable": "no"}}, "field 'id': Parameters.nullable"),
+        ({"Name": "id"}, "field 'id': a Glue column needs a Type"),
+        ({"Type": "bigint"}, "a Glue column is an object with a Name and a Type"),
+    ],
+)
+def test_unreadable_glue_columns_name_the_column(column: dict[str, Any], problem: str) -> None:
+    with pytest.raises(SchemaConversionError, match=re.escape(problem)):
+        from_glue_table({"Name": "t", "StorageDescriptor": {"Columns": [column]}})
+
+
+# --- Avro ------------------------------------------------------------------------------------------
+
+EVENTS_SCHEMA = StructType(
+    [
+        StructField("event_id", LongType(), False, {"comment": "Unique per event"}),
+        StructField("is_test", BooleanType(), False),
+        StructField("attempt", IntegerType(), True),
+        StructField("score", FloatType(), True),
+        StructField("weight", DoubleType(), True),
+        StructField("payload", BinaryType(), True),
+        StructField("kind", StringType(), False),
+        StructField("amount", DecimalType(12, 2), True),
+        StructField("seen_at", TimestampType(), False),
+        StructField("local_time", TimestampNTZType(), True),
+        StructField("tags", ArrayType(StringType(), containsNull=False), True),
+        StructField("notes", ArrayType(StringType(), containsNull=True), True),
+        StructField("counters", MapType(StringType(), LongType(), valueContainsNull=False), False),
+        StructField(
+            "device",
+            StructType(
+                [
+                    StructField("model", StringType(), False, {"comment": "Vendor model name"}),
+                    StructField("location", StructType([StructField("lat", DoubleType(), True)]), True),
+                ]
+            ),
+            True,
+        ),
+        StructField("lines", ArrayType(StructType([StructField("sku", StringType(), False)]), True), True),
+        StructField("event_date", DateType(), False, {"comment": "Day of seen_at", "partition_key": True}),
+    ]
+)
+EVENTS_AVSC = {
+    "type": "record",
+    "name": "Event",
+    "namespace": "telemetry.raw",
+    "fields": [
+        {"name": "event_id", "type": "long", "doc": "Unique per event"},
+        {"name": "is_test", "type": "boolean"},
+        {"name": "attempt", "type": ["null", "int"], "default": None},
+        {"name": "score", "type": ["null", "float"], "default": None},
+        {"name": "weight", "type": ["null", "double"], "default": None},
+        {"name": "payload", "type": ["null", "bytes"], "default": None},
+        {"name": "kind", "type": "string"},
+        {
+            "name": "amount",
+            "type": ["null", {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 2}],
+            "default": None,
+        },
+        {"name": "seen_at", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+        {
+            "name": "local_time",
+            "type": ["null", {"type": "long", "logicalType": "local-timestamp-micros"}],
+            "default": None,
+        },
+        {"name": "tags", "type": ["null", {"type": "array", "items": "string"}], "default": None},
+        {"name": "notes", "type": ["null", {"type": "array", "items": ["null", "string"]}], "default": None},
+        {"name": "counters", "type": {"type": "map", "values": "long"}},
+        {
+            "name": "device",
+            "type": [
+                "null",
+                {
+                    "type": "record",
+                    "name": "device",
+                    "namespace": "telemetry.raw.Event",
+                    "fields": [
+                        {"name": "model", "type": "string", "doc": "Vendor model name"},
+                        {
+                            "name": "location",
+                            "type": [
+                                "null",
+                                {
+                                    "type": "record",
+                                    "name": "location",
+                                    "namespace": "telemetry.raw.Event.device",
+                                    "fields": [{"name": "lat", "type": ["null", "double"], "default": None}],
+                                },
+                            ],
+                            "default": None,
+                        },
+                    ],
+                },
+            ],
+            "default": None,
+        },
+        {
+            "name": "lines",
+            "type": [
+                "null",
+                {
+                    "type": "array",
+                    "items": [
+                        "null",
+                        {
+                            "type": "record",
+                            "name": "lines",
+                            "namespace": "telemetry.raw.Event",
+                            "fields": [{"name": "sku", "type": "string"}],
+                        },
+                    ],
+                },
+            ],
+            "default": None,
+        },
+        {
+            "name": "event_date",
+            "type": {"type": "int", "logicalType": "date"},
+            "doc": "Day of seen_at",
+            "partition_key": True,
+        },
+    ],
+}
+
+
+def test_to_avro_writes_every_type_with_nullable_unions_docs_and_partition_keys() -> None:
+    assert checked_avro(EVENTS_SCHEMA, "Event", "telemetry.raw") == EVENTS_AVSC
+
+
+def test_from_avro_reads_every_type_back() -> None:
+    assert from_avro(EVENTS_AVSC) == EVENTS_SCHEMA
+
+
+def test_to_avro_writes_the_record_doc() -> None:
+    document = to_avro(StructType([StructField("id", LongType(), False)]), "Row", doc="One row")
+    assert document == {"type": "record", "name": "Row", "doc": "One row", "fields": [{"name": "id", "type": "long"}]}
+
+
+def test_adding_an_optional_field_is_backward_compatible() -> None:
+    # Data written with the old contract is readable with the new one: the new field reads as null.
+    old = checked_avro(StructType([StructField("id", LongType(), False)]), "Row")
+    new = checked_avro(StructType([StructField("id", LongType(), False), StructField("note", StringType())]), "Row")
+    buffer = io.BytesIO()
+    fastavro.schemaless_writer(buffer, fastavro.parse_schema(old), {"id": 7})
+    buffer.seek(0)
+    assert fastavro.schemaless_reader(buffer, fastavro.parse_schema(old), fastavro.parse_schema(new)) == {
+        "id": 7,
+        "note": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("avro_type", "data_type", "nullable"),
+    [
+        ({"type": "enum", "name": "Status", "symbols": ["NEW", "DONE"]}, StringType(), False),
+        ({"type": "fixed", "name": "Digest", "size": 16}, BinaryType(), False),
+        (
+            {"type": "fixed", "name": "Money", "size": 8, "logicalType": "decimal", "precision": 18, "scale": 4},
+            DecimalType(18, 4),
+            False,
+        ),
+        ({"type": "bytes", "logicalType": "decimal", "precision": 5}, DecimalType(5, 0), False),
+        ({"type": "long", "logicalType": "timestamp-millis"}, TimestampType(), False),
+        ({"type": "long", "logicalType": "local-timestamp-millis"}, TimestampNTZType(), False),
+        ({"type": "string", "logicalType": "uuid"}, StringType(), False),
+        ({"type": "int"}, IntegerType(), False),
+        (["string", "null"], StringType(), True),
+        (["long"], LongType(), False),
+        ({"type": "map", "values": ["null", "int"]}, MapType(StringType(), IntegerType(), True), False),
+    ],
+)
+def test_avro_types_read_one_way(avro_type: Any, data_type: DataType, nullable: bool) -> None:
+    assert from_avro(avro_record({"name": "value", "type": avro_type})) == StructType(
+        [StructField("value", data_type, nullable)]
+    )
+
+
+def test_named_avro_types_resolve_when_referenced_later() -> None:
+    document = {
+        "type": "record",
+        "name": "Customer",
+        "namespace": "crm",
+        "fields": [
+            {
+                "name": "home",
+                "type": {"type": "record", "name": "Address", "fields": [{"name": "city", "type": "string"}]},
+            },
+            {"name": "work", "type": ["null", "Address"], "default": None},
+            {"name": "billing", "type": "crm.Address"},
+            {"name": "tier", "type": {"type": "enum", "name": "Tier", "namespace": "crm.enums", "symbols": ["A"]}},
+            {"name": "previous_tier", "type": ["null", "crm.enums.Tier"]},
+        ],
+    }
+    address = StructType([StructField("city", StringType(), False)])
+    assert from_avro(document) == StructType(
+        [
+            StructField("home", address, False),
+            StructField("work", address, True),
+            StructField("billing", address, False),
+            StructField("tier", StringType(), False),
+            StructField("previous_tier", StringType(), True),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("avro_type", "path", "problem"),
+    [
+        (["int", "string"], "value", "the union ['int', 'string'] has no Spark type"),
+        (["null", "int", "string"], "value", 'only ["null", T]'),
+        ("null", "value", 'a field of type "null" is always null'),
+        (["null"], "value", 'a field of type "null" is always null'),
+        ({"type": "long", "logicalType": "timestamp-micro"}, "value", "logicalType 'timestamp-micro' on long"),
+        ({"type": "int", "logicalType": "time-millis"}, "value", "supported logical types: date (int)"),
+        ({"type": "bytes", "logicalType": "decimal", "precision": 39}, "value", "precision from 1 to 38"),
+        ({"type": "bytes", "logicalType": "decimal", "precision": 4, "scale": 5}, "value", "scale 5 must be"),
+        ({"type": "fixed", "name": "F", "size": 2, "logicalType": "decimal", "precision": 9}, "value", "2 bytes"),
+        ("Money", "value", "unknown Avro type 'Money'"),
+        (
+            {
+                "type": "array",
+                "items": {"type": "record", "name": "Line", "fields": [{"name": "q", "type": ["int", "long"]}]},
+            },
+            "value.q",
+            "has no Spark type",
+        ),
+        (
+            {"type": "map", "values": {"type": "record", "name": "Stock", "fields": [{"name": "n", "type": "null"}]}},
+            "value.value.n",
+            "always null",
+        ),
+    ],
+)
+def test_unreadable_avro_types_name_the_field(avro_type: Any, path: str, problem: str) -> None:
+    with pytest.raises(SchemaConversionError) as error:
+        from_avro(avro_record({"name": "value", "type": avro_type}))
+    assert str(error.value).startswith(f"field '{path}': ")
+    assert problem in str(error.value)
+
+
+def test_recursive_avro_types_are_refused() -> None:
+    document = avro_record({"name": "parent", "type": ["null", "Row"], "default": None})
+    with pytest.raises(SchemaConversionError, match="field 'parent': type 'Row' contains itself"):
+        from_avro(document)
+
+
+def test_an_avro_document_must_be_a_record() -> None:
+    with pytest.raises(SchemaConversionError, match="an Avro contract is a record schema"):
+        from_avro({"type": "array", "items": "int"})
+
+
+@pytest.mark.parametrize(
+    ("data_type", "path", "problem"),
+    [
+        (ByteType(), "value", "declare the column as integer"),
+        (ShortType(), "value", "declare the column as integer"),
+        (NullType(), "value", "always null"),
+        (DayTimeIntervalType(), "value", "interval day to second has no Avro equivalent"),
+        (MapType(IntegerType(), StringType()), "value.key", "Avro map keys are strings, not int"),
+        (ArrayType(StructType([StructField("small", ShortType())])), "value.small", "declare the column as integer"),
+        (StructType([StructField("ship to", StringType())]), "value.ship to", "not a valid Avro name"),
+    ],
+)
+def test_spark_types_avro_cannot_express_are_refused(data_type: DataType, path: str, problem: str) -> None:
+    with pytest.raises(SchemaConversionError) as error:
+        to_avro(StructType([StructField("value", data_type)]), "Row")
+    assert str(error.value).startswith(f"field '{path}': ")
+    assert problem in str(error.value)
+
+
+def test_avro_record_names_must_be_valid() -> None:
+    with pytest.raises(SchemaConversionError, match="the record name 'fact-orders' is not a valid Avro name"):
+        to_avro(StructType([StructField("id", LongType())]), "fact-orders")
+    with pytest.raises(SchemaConversionError, match="namespace 'classic models' part"):
+        to_avro(StructType([StructField("id", LongType())]), "Orders", "classic models")
+
+
+# --- pyspark StructType JSON -------------------------------------------------------------------------
+
+SPARK_JSON = {
+    "type": "struct",
+    "fields": [
+        {"name": "id", "type": "long", "nullable": False, "metadata": {"comment": "Key"}},
+        {
+            "name": "address",
+            "type": {
+                "type": "struct",
+                "fields": [{"name": "city", "type": "string", "nullable": True, "metadata": {"comment": "Town"}}],
+            },
+            "nullable": True,
+            "metadata": {},
+        },
+        {"name": "day", "type": "date", "nullable": False, "metadata": {"comment": "Partition", "partition_key": True}},
+    ],
+}
+SPARK_SCHEMA = StructType(
+    [
+        StructField("id", LongType(), False, {"comment": "Key"}),
+        StructField("address", StructType([StructField("city", StringType(), True, {"comment": "Town"})]), True),
+        StructField("day", DateType(), False, {"comment": "Partition", "partition_key": True}),
+    ]
+)
+
+
+def test_spark_json_round_trip_keeps_metadata() -> None:
+    assert to_spark_json(SPARK_SCHEMA) == SPARK_JSON
+    assert from_spark_json(SPARK_JSON) == SPARK_SCHEMA
+
+
+def test_spark_json_must_be_a_struct() -> None:
+    with pytest.raises(SchemaConversionError, match='"type": "struct"'):
+        from_spark_json({"type": "array", "elementType": "long", "containsNull": True})
+
+
+# --- The shipped contracts -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dataset", available())
+def test_every_contract_converts_to_each_format_and_back(dataset: str) -> None:
+    schema = load_contract(dataset).schema
+    assert from_avro(checked_avro(schema, "Dataset", "contracts")) == schema
+    assert from_glue_table(to_glue_table(schema, dataset)) == schema
+    assert from_spark_json(to_spark_json(schema)) == schema

@@ -1,1 +1,0 @@
-"""Cookbook patterns: each module is one recipe from the guide."""
