@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, DataFrameWriter, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, DecimalType, IntegerType, StringType, StructField, StructType
 
@@ -26,6 +27,7 @@ from {{ cookiecutter.job_name }}.kit.contracts.compliance import (
     ContractViolationError,
     EmptyInputError,
     Policy,
+    QuarantineMismatchError,
     Violation,
     check_output,
     require_rows,
@@ -34,6 +36,7 @@ from {{ cookiecutter.job_name }}.kit.io.quarantine import enforce
 from {{ cookiecutter.job_name }}.kit.io.readers import InputNotFoundError, read_csv, read_json
 from {{ cookiecutter.job_name }}.kit.results import IntakeReport
 from {{ cookiecutter.job_name }}.kit.testing import data as contract_data
+from {{ cookiecutter.job_name }}.kit.testing.frames import frame
 
 WIDGETS = Contract(
     "widgets",
@@ -383,3 +386,76 @@ def test_a_path_that_does_not_exist_is_named_in_the_error(
 
     with pytest.raises(InputNotFoundError, match=f"Input path {missing} does not exist"):
         reader(spark, str(missing), WIDGETS)
+
+
+# What lands in the quarantine folder of a run, and what is counted there.
+
+SOUND = (1, "name-1", date(2024, 1, 1), Decimal("1.25"))
+
+
+def without_id(number: int) -> tuple[object, ...]:
+    """A row whose required widget_id is null, told apart by its name."""
+    return (None, f"name-{number}", date(2024, 1, number), Decimal(f"{number}.25"))
+
+
+def test_a_rerun_with_the_same_run_id_leaves_only_its_own_rejected_rows(spark: SparkSession, tmp_path: Path) -> None:
+    # The first attempt set three rows aside; the rerun of that run id rejects one. Its folder must hold that one
+    # only: the old file is replaced, neither kept beside the new one nor counted with it.
+    run_intake(frame(spark, WIDGETS.schema, [SOUND, without_id(2), without_id(3), without_id(4)]), tmp_path)
+
+    rerun = run_intake(frame(spark, WIDGETS.schema, [SOUND, without_id(5)]), tmp_path)
+
+    assert rerun.report == IntakeReport("widgets", 2, 1, 1, str(rerun.quarantine), (null_in("widget_id", 1),))
+    assert rerun.quarantined == [
+        (None, "name-5", "2024-01-05", Decimal("5.25"), "null in required column widget_id", RUN_ID, None)
+    ]
+
+
+def test_a_rerun_with_the_same_run_id_and_no_rejected_rows_leaves_no_old_ones(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    run_intake(frame(spark, WIDGETS.schema, [SOUND, without_id(2)]), tmp_path)
+
+    rerun = run_intake(frame(spark, WIDGETS.schema, [SOUND]), tmp_path)
+
+    assert rerun.report == IntakeReport("widgets", 1, 1, 0, None, ())
+    assert rerun.quarantined == []
+
+
+def land_other_lines(monkeypatch: pytest.MonkeyPatch, edit: Callable[[list[str]], list[str]]) -> None:
+    """Make the quarantine write land other lines than it was given, as a task output committed twice or lost."""
+    write = DataFrameWriter.json
+
+    def write_then_edit(self: DataFrameWriter, path: str, *args: Any, **kwargs: Any) -> None:
+        write(self, path, *args, **kwargs)
+        [part] = Path(path).glob("part-*")
+        part.write_text("".join(f"{line}\n" for line in edit(part.read_text(encoding="utf-8").splitlines())))
+        for checksum in Path(path).glob(".*.crc"):  # the local filesystem would refuse the edited file
+            checksum.unlink()
+
+    monkeypatch.setattr(DataFrameWriter, "json", write_then_edit)
+
+
+@pytest.mark.parametrize(
+    ("edit", "landed"),
+    [
+        (lambda lines: [*lines, lines[0]], "3 landed in {location} = 4"),
+        (lambda lines: lines[:1], "1 landed in {location} = 2"),
+    ],
+    ids=["a line twice", "a line lost"],
+)
+def test_a_quarantine_that_landed_other_rows_than_were_rejected_stops_the_run(
+    spark: SparkSession,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: Callable[[list[str]], list[str]],
+    landed: str,
+) -> None:
+    # What is counted is what landed, read back, not the number of rows the write was given.
+    land_other_lines(monkeypatch, edit)
+    location = f"{tmp_path}/widgets/run_id={RUN_ID}"
+
+    with pytest.raises(QuarantineMismatchError) as error:
+        run_intake(frame(spark, WIDGETS.schema, [SOUND, without_id(2), without_id(3)]), tmp_path)
+
+    assert f"Dataset 'widgets': 3 rows read, but 1 passed + {landed.format(location=location)}." in str(error.value)

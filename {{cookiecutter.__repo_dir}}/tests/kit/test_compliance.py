@@ -161,6 +161,23 @@ def test_rows_that_went_neither_through_nor_into_quarantine_stop_the_run() -> No
         reconcile("orders", rows_in=5, rows_out=3, rows_quarantined=1, location="/q/orders/run_id=r1")
 
 
+@pytest.mark.parametrize(
+    ("rows_out", "rows_quarantined", "message"),
+    [
+        (3, 3, r"Dataset 'orders': 5 rows read, but 3 passed \+ 3 landed in /q/orders/run_id=r1 = 6\."),
+        (5, 1, r"Dataset 'orders': 5 rows read, but 5 passed \+ 1 landed in /q/orders/run_id=r1 = 6\."),
+        (0, 0, r"Dataset 'orders': 5 rows read, but 0 passed \+ 0 landed in /q/orders/run_id=r1 = 0\."),
+    ],
+    ids=["more-landed", "extra-beside-all-passed", "nothing-landed"],
+)
+def test_more_rows_than_were_read_stop_the_run_as_fewer_do(rows_out: int, rows_quarantined: int, message: str) -> None:
+    # More is as wrong as fewer: a quarantine holding rows this run did not reject, or rows counted twice.
+    with pytest.raises(QuarantineMismatchError, match=message):
+        reconcile(
+            "orders", rows_in=5, rows_out=rows_out, rows_quarantined=rows_quarantined, location="/q/orders/run_id=r1"
+        )
+
+
 def test_the_quarantine_has_one_folder_per_dataset_and_run() -> None:
     assert (
         quarantine_location("s3://bucket/quarantine/", "orders", "jr_1") == "s3://bucket/quarantine/orders/run_id=jr_1"

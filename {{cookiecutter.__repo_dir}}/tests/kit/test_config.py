@@ -76,6 +76,22 @@ def test_malformed_argv_is_rejected(argv: list[str], message: str) -> None:
         job_config.split_arguments(argv)
 
 
+@pytest.mark.parametrize(
+    ("argv", "values"),
+    [
+        (["s", "--filter=a=b"], {"filter": "a=b"}),
+        (["s", "--conf", "spark.x=1"], {"conf": "spark.x=1"}),
+        (["s", "--where=status=shipped=late"], {"where": "status=shipped=late"}),
+        (["s", "--where==x"], {"where": "=x"}),
+        (["s", "--where=", "--limit", "5"], {"where": "", "limit": "5"}),
+    ],
+    ids=["inline", "spaced", "several", "leading", "empty"],
+)
+def test_only_the_first_equals_sign_ends_an_inline_name(argv: list[str], values: dict[str, str]) -> None:
+    # The value is everything after the first '=', as argparse (and so getResolvedOptions) splits it.
+    assert job_config.split_arguments(argv) == values
+
+
 def test_as_arguments_gives_the_given_arguments_with_glue_names_as_strings() -> None:
     # As getResolvedOptions returns them: what the run was given, not the model's defaults.
     argv = ["s", "--JOB_NAME", "n", "--JOB_RUN_ID", "jr_1", "--input_path", "p", "--dry_run", "true"]

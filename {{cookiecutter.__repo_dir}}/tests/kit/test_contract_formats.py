@@ -78,6 +78,8 @@ HIVE_ROUND_TRIPS = [
     ("timestamp", TimestampType()),
     ("decimal(10,0)", DecimalType(10, 0)),
     ("decimal(38,18)", DecimalType(38, 18)),
+    ("decimal(5,5)", DecimalType(5, 5)),  # scale == precision: only a fraction, 0.12345
+    ("decimal(38,38)", DecimalType(38, 38)),
     (
         "array<struct<a:int,b:string>>",
         ArrayType(
@@ -155,6 +157,8 @@ def test_spark_char_types_are_hive_char_and_varchar_and_refused_by_avro() -> Non
         ("struct<`a:int>", "payload", "unexpected character '`'"),
         ("decimal(39,2)", "payload", "decimal(39,2) needs 1 <= precision <= 38"),
         ("decimal(5,6)", "payload", "decimal(5,6) needs 1 <= precision <= 38 and scale <= precision"),
+        ("decimal(38,39)", "payload", "decimal(38,39) needs 1 <= precision <= 38 and scale <= precision"),
+        ("decimal(0,0)", "payload", "decimal(0,0) needs 1 <= precision <= 38"),
         ("int;", "payload", "unexpected character ';'"),
         ("", "payload", "expected a type, found the end"),
     ],
@@ -404,6 +408,27 @@ def test_schemas_glue_cannot_store_are_refused(schema: StructType, path: str, pr
 
 
 @pytest.mark.parametrize(
+    ("columns", "partition_keys", "path"),
+    [
+        ([{"Name": "Amount", "Type": "decimal(10,2)"}, {"Name": "amount", "Type": "bigint"}], [], "amount"),
+        ([{"Name": "id", "Type": "bigint"}, {"Name": "id", "Type": "bigint"}], [], "id"),
+        ([{"Name": "order_date", "Type": "string"}], [{"Name": "Order_Date", "Type": "date"}], "Order_Date"),
+        ([], [{"Name": "region", "Type": "string"}, {"Name": "REGION", "Type": "string"}], "REGION"),
+    ],
+    ids=["columns", "same-case", "column-and-partition-key", "partition-keys"],
+)
+def test_a_glue_column_named_twice_ignoring_case_is_refused(
+    columns: list[dict[str, str]], partition_keys: list[dict[str, str]], path: str
+) -> None:
+    # Glue, Athena and Spark resolve column names ignoring case: Amount and amount are one column.
+    table = {"Name": "t", "StorageDescriptor": {"Columns": columns}, "PartitionKeys": partition_keys}
+    with pytest.raises(
+        SchemaConversionError, match=re.escape(f"field '{path}': the name appears twice (ignoring case)")
+    ):
+        from_glue_table(table)
+
+
+@pytest.mark.parametrize(
     ("column", "problem"),
     [
         ({"Name": "items", "Type": "array<struct<price:uniontype<int,string>>>"}, "field 'items.price': "),
@@ -539,6 +564,24 @@ def test_from_avro_reads_every_type_back() -> None:
     assert from_avro(EVENTS_AVSC) == EVENTS_SCHEMA
 
 
+@pytest.mark.parametrize(("precision", "scale"), [(5, 5), (38, 38), (38, 0)])
+def test_avro_decimals_up_to_a_scale_equal_to_the_precision_round_trip(precision: int, scale: int) -> None:
+    schema = StructType([StructField("rate", DecimalType(precision, scale), False)])
+    document = {
+        "type": "record",
+        "name": "Row",
+        "fields": [
+            {
+                "name": "rate",
+                "type": {"type": "bytes", "logicalType": "decimal", "precision": precision, "scale": scale},
+            }
+        ],
+    }
+
+    assert checked_avro(schema, "Row") == document
+    assert from_avro(document) == schema
+
+
 def test_to_avro_writes_the_record_doc() -> None:
     document = to_avro(StructType([StructField("id", LongType(), False)]), "Row", doc="One row")
     assert document == {"type": "record", "name": "Row", "doc": "One row", "fields": [{"name": "id", "type": "long"}]}
@@ -568,6 +611,12 @@ def test_adding_an_optional_field_is_backward_compatible() -> None:
             False,
         ),
         ({"type": "bytes", "logicalType": "decimal", "precision": 5}, DecimalType(5, 0), False),
+        ({"type": "bytes", "logicalType": "decimal", "precision": 5, "scale": 5}, DecimalType(5, 5), False),
+        (
+            {"type": "fixed", "name": "Rate", "size": 16, "logicalType": "decimal", "precision": 38, "scale": 38},
+            DecimalType(38, 38),
+            False,
+        ),
         ({"type": "long", "logicalType": "timestamp-millis"}, TimestampType(), False),
         ({"type": "long", "logicalType": "local-timestamp-millis"}, TimestampNTZType(), False),
         ({"type": "string", "logicalType": "uuid"}, StringType(), False),
@@ -622,6 +671,7 @@ def test_named_avro_types_resolve_when_referenced_later() -> None:
         ({"type": "int", "logicalType": "time-millis"}, "value", "supported logical types: date (int)"),
         ({"type": "bytes", "logicalType": "decimal", "precision": 39}, "value", "precision from 1 to 38"),
         ({"type": "bytes", "logicalType": "decimal", "precision": 4, "scale": 5}, "value", "scale 5 must be"),
+        ({"type": "bytes", "logicalType": "decimal", "precision": 38, "scale": 39}, "value", "scale 39 must be"),
         ({"type": "fixed", "name": "F", "size": 2, "logicalType": "decimal", "precision": 9}, "value", "2 bytes"),
         ("Money", "value", "unknown Avro type 'Money'"),
         (
@@ -713,6 +763,63 @@ SPARK_SCHEMA = StructType(
 def test_spark_json_round_trip_keeps_metadata() -> None:
     assert to_spark_json(SPARK_SCHEMA) == SPARK_JSON
     assert from_spark_json(SPARK_JSON) == SPARK_SCHEMA
+
+
+def spark_json_column(column_type: Any) -> dict[str, Any]:
+    return {"type": "struct", "fields": [{"name": "rate", "type": column_type, "nullable": True, "metadata": {}}]}
+
+
+@pytest.mark.parametrize(
+    ("column_type", "data_type"),
+    [
+        ("decimal(5,5)", DecimalType(5, 5)),
+        ("decimal(38,38)", DecimalType(38, 38)),
+        ("decimal(38,0)", DecimalType(38, 0)),
+        (
+            {"type": "array", "elementType": "decimal(1,1)", "containsNull": True},
+            ArrayType(DecimalType(1, 1), True),
+        ),
+    ],
+)
+def test_spark_json_reads_decimals_up_to_a_scale_equal_to_the_precision(column_type: Any, data_type: DataType) -> None:
+    assert from_spark_json(spark_json_column(column_type)) == StructType([StructField("rate", data_type, True)])
+
+
+@pytest.mark.parametrize(
+    ("column_type", "path", "problem"),
+    [
+        ("decimal(5,6)", "rate", "decimal(5,6) needs 1 <= precision <= 38 and 0 <= scale <= precision"),
+        ("decimal(39,0)", "rate", "decimal(39,0) needs 1 <= precision <= 38"),
+        ("decimal(0,0)", "rate", "decimal(0,0) needs 1 <= precision <= 38"),
+        ("decimal(5,-1)", "rate", "decimal(5,-1) needs 1 <= precision <= 38 and 0 <= scale <= precision"),
+        (
+            {
+                "type": "struct",
+                "fields": [
+                    {
+                        "name": "fx",
+                        "type": {
+                            "type": "map",
+                            "keyType": "string",
+                            "valueType": "decimal(2,3)",
+                            "valueContainsNull": True,
+                        },
+                        "nullable": True,
+                        "metadata": {},
+                    }
+                ],
+            },
+            "rate.fx.value",
+            "decimal(2,3) needs",
+        ),
+        ({"type": "array", "elementType": "decimal(40,2)", "containsNull": True}, "rate", "decimal(40,2) needs"),
+    ],
+)
+def test_spark_json_refuses_decimals_spark_cannot_hold(column_type: Any, path: str, problem: str) -> None:
+    # pyspark reads any decimal(p,s) from JSON; Spark itself would refuse it later, without naming the field.
+    with pytest.raises(SchemaConversionError) as error:
+        from_spark_json(spark_json_column(column_type))
+    assert str(error.value).startswith(f"field '{path}': {problem}")
 
 
 def test_spark_json_must_be_a_struct() -> None:

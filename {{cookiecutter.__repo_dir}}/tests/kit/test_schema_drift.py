@@ -160,6 +160,38 @@ def test_array_elements_and_map_values_are_compared_by_path() -> None:
     ]
 
 
+def test_a_map_key_type_change_is_a_type_change_of_the_key() -> None:
+    deployed = with_fields(StructField("stock", MapType(StringType(), LongType(), valueContainsNull=True)))
+    proposed = with_fields(StructField("stock", MapType(IntegerType(), LongType(), valueContainsNull=True)))
+
+    assert compare("warehouse", deployed, proposed) == [
+        Change("warehouse", "stock.key", "type_changed", "string", "int", breaking=True)
+    ]
+
+
+def test_map_values_becoming_required_is_breaking_and_becoming_nullable_is_compatible() -> None:
+    may_be_null = with_fields(StructField("stock", MapType(StringType(), LongType(), valueContainsNull=True)))
+    never_null = with_fields(StructField("stock", MapType(StringType(), LongType(), valueContainsNull=False)))
+
+    assert compare("warehouse", may_be_null, never_null) == [
+        Change("warehouse", "stock.value", "became_required", "nullable", "required", breaking=True)
+    ]
+    assert compare("warehouse", never_null, may_be_null) == [
+        Change("warehouse", "stock.value", "became_nullable", "required", "nullable", breaking=False)
+    ]
+
+
+def test_reordered_partition_keys_are_breaking() -> None:
+    # Same two keys, other order: the folders on S3 are order_date=.../region=..., not region=.../order_date=....
+    region = StructField("region", StringType(), True, metadata={"partition_key": True})
+    deployed = with_fields(ORDER_ID, STATUS, ORDER_DATE, region)
+    proposed = with_fields(ORDER_ID, STATUS, region, ORDER_DATE)
+
+    assert compare("orders", deployed, proposed) == [
+        Change("orders", "", "partition_keys_changed", "order_date, region", "region, order_date", breaking=True)
+    ]
+
+
 def test_a_report_prints_one_line_per_change_with_its_own_verdict() -> None:
     report = DatasetReport(
         "orders",

@@ -1,10 +1,12 @@
 """Single-file output on local paths: real Spark writes, then the exact directory listing and the bytes."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
+from {{ cookiecutter.job_name }}.kit.patterns import single_file_output
 from {{ cookiecutter.job_name }}.kit.patterns.single_file_output import (
     PartFileCountError,
     move_single_part_file_hadoop,
@@ -80,6 +82,63 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary_files(spark: 
 
     with pytest.raises(Exception, match="disk on fire"):
         write_single_file(failing, str(destination), "csv", overwrite=True)
+
+    assert listing(tmp_path) == ["orders.csv"]
+    assert destination.read_text() == "old\n"
+
+
+class FailingRename:
+    """A Hadoop FileSystem whose rename fails, as on a full disk or a lost lease; everything else is the real one."""
+
+    def __init__(self, fs: Any, failure: str) -> None:
+        self.fs = fs
+        self.failure = failure
+
+    def rename(self, source: Any, target: Any) -> bool:
+        if self.failure == "raises":
+            raise OSError(f"No space left on device: {target.toString()}")
+        return False  # how Hadoop's rename says it did nothing
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.fs, name)
+
+
+class PartFileCannotMove:
+    """The job's FileSystem, except that its raw filesystem (which moves the part file into place) cannot rename."""
+
+    def __init__(self, fs: Any, failure: str) -> None:
+        self.fs = fs
+        self.failure = failure
+
+    def getRawFileSystem(self) -> FailingRename:  # noqa: N802 - the Hadoop method name
+        return FailingRename(self.fs.getRawFileSystem(), self.failure)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.fs, name)
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [("returns false", "could not rename .*part-.* to .*orders.csv"), ("raises", "No space left on device")],
+    ids=["rename-returns-false", "rename-raises"],
+)
+def test_a_failed_move_into_place_puts_the_old_file_back(
+    orders: DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str, message: str
+) -> None:
+    # The old file is already moved aside into the temporary prefix when the part file fails to take its place.
+    destination = tmp_path / "orders.csv"
+    destination.write_text("old\n")
+    hadoop_path, is_checksum_fs = single_file_output._hadoop_path, single_file_output._is_checksum_fs
+
+    def failing_hadoop_path(spark: SparkSession, location: str) -> tuple[Any, Any]:
+        fs, path = hadoop_path(spark, location)
+        return PartFileCannotMove(fs, failure), path
+
+    monkeypatch.setattr(single_file_output, "_hadoop_path", failing_hadoop_path)
+    monkeypatch.setattr(single_file_output, "_is_checksum_fs", lambda spark, fs: is_checksum_fs(spark, fs.fs))
+
+    with pytest.raises(OSError, match=message):
+        write_single_file(orders, str(destination), "csv", overwrite=True)
 
     assert listing(tmp_path) == ["orders.csv"]
     assert destination.read_text() == "old\n"

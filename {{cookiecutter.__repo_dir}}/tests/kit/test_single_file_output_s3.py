@@ -7,11 +7,12 @@ leaves under the temporary prefix, then checks what the boto3 move leaves in the
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from pyspark.sql import SparkSession
 
@@ -108,6 +109,48 @@ def test_anything_but_one_part_file_fails_and_keeps_the_destination(s3: S3Client
         move_single_part_file_s3(s3, f"s3://{BUCKET}/{TEMP_KEY}", f"s3://{BUCKET}/{DESTINATION_KEY}", overwrite=True)
 
     assert bucket_contents(s3) == {DESTINATION_KEY: b"old"}
+
+
+def fail_requests(s3: S3Client, operation: str, after: int = 0) -> None:
+    """Make every ``operation`` request after the first ``after`` fail, as S3 does when it is overloaded."""
+    calls: list[str] = []
+
+    def refuse(**_: Any) -> None:
+        calls.append(operation)
+        if len(calls) > after:
+            raise ClientError({"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."}}, operation)
+
+    s3.meta.events.register(f"before-call.s3.{operation}", refuse)
+
+
+@pytest.mark.parametrize(
+    ("operation", "transfer_config"),
+    [
+        ("CopyObject", DEFAULT_TRANSFER_CONFIG),
+        # The second part fails after the first was copied: the multipart upload is aborted, never completed.
+        ("UploadPartCopy", TransferConfig(multipart_threshold=5 * 1024**2, multipart_chunksize=5 * 1024**2)),
+    ],
+    ids=["copy", "multipart-copy"],
+)
+def test_a_failed_copy_keeps_the_old_object_and_removes_the_temporary_prefix(
+    s3: S3Client, operation: str, transfer_config: TransferConfig
+) -> None:
+    body = b"x" * (6 * 1024**2)  # two parts of the multipart copy
+    leave_spark_output(s3, [body])
+    s3.put_object(Bucket=BUCKET, Key=DESTINATION_KEY, Body=b"old")
+    fail_requests(s3, operation, after=0 if operation == "CopyObject" else 1)
+
+    with pytest.raises(ClientError, match="SlowDown"):
+        move_single_part_file_s3(
+            s3,
+            f"s3://{BUCKET}/{TEMP_KEY}",
+            f"s3://{BUCKET}/{DESTINATION_KEY}",
+            overwrite=True,
+            transfer_config=transfer_config,
+        )
+
+    assert bucket_contents(s3) == {DESTINATION_KEY: b"old"}
+    assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
 
 
 def test_an_existing_object_is_kept_without_overwrite(s3: S3Client) -> None:

@@ -6,8 +6,9 @@ Layout: ``<quarantine_path>/<dataset>/run_id=<run id>/``, JSON lines (see ``enfo
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
 
 from ..contracts import Contract
 from ..contracts.compliance import (
@@ -38,7 +39,8 @@ def enforce(
     - ``quarantine``: structural violations still raise (no row to set aside); rows that are malformed
       or have a null in a required column go to ``<quarantine_path>/<dataset>/run_id=<run_id>/`` with
       ``_quarantine_reason`` (every reason of the row), ``_run_id`` and ``_raw_record`` (the text the
-      reader could not parse; null for rows that parsed but miss a required value).
+      reader could not parse; null for rows that parsed but miss a required value). A rerun with the
+      same run id replaces that folder, and removes it when it rejects nothing: it holds this run's rows only.
 
     The quarantine is written as JSON lines: the raw text of a broken record, and values that fit no
     contract type, stay readable and verbatim there (CSV would need the bad text quoted back into the
@@ -61,6 +63,9 @@ def enforce(
         rejected.coalesce(1).write.mode("overwrite").option("ignoreNullFields", False).json(location)
         # One JSON object per line (the writer escapes newlines inside values), so lines are rows.
         rows_quarantined = df.sparkSession.read.text(location).count()
+    else:
+        # An earlier attempt with this run id may have set rows aside that this attempt no longer rejects.
+        _delete(df.sparkSession, location)
     reconcile(contract.name, check.rows, check.rows_passing, rows_quarantined, location)
 
     report = IntakeReport(
@@ -75,3 +80,10 @@ def enforce(
         reasons = "; ".join(str(violation) for violation in check.violations)
         LOG.warning("%s: %d rows quarantined in %s (%s)", contract.name, rows_quarantined, location, reasons)
     return passing_rows(df, contract), report
+
+
+def _delete(spark: SparkSession, location: str) -> None:
+    """Delete the folder at ``location`` if there is one (Hadoop FileSystem: local, HDFS or S3 alike)."""
+    jvm: Any = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(location)
+    path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(path, True)
