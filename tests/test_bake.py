@@ -31,6 +31,7 @@ from bakery import (
     template_config,
 )
 
+KIT = "src/{package}/kit"
 # Files every render has. {package} is the job name.
 BASE = [
     ".cookiecutter.json",
@@ -42,33 +43,67 @@ BASE = [
     "pyproject.toml",
     "scripts/bootstrap.sh",
     "src/{package}/__init__.py",
-    "src/{package}/config.py",
-    "src/{package}/contracts/__init__.py",
-    "src/{package}/contracts/catalog.py",
-    "src/{package}/contracts/compliance.py",
-    "src/{package}/contracts/drift.py",
-    "src/{package}/contracts/formats.py",
     "src/{package}/domain/__init__.py",
-    "src/{package}/handler.py",
     "src/{package}/integration/__init__.py",
-    "src/{package}/integration/spark_io.py",
     "src/{package}/jobs/__init__.py",
-    "src/{package}/runtime/__init__.py",
-    "src/{package}/runtime/base.py",
-    "src/{package}/runtime/glue.py",
-    "src/{package}/runtime/spark.py",
     "tests/conftest.py",
-    "tests/contract_data.py",
     "tests/integration/__init__.py",
-    "tests/integration/test_bad_data.py",
-    "tests/integration/test_catalog_tables.py",
-    "tests/integration/test_schema_check.py",
     "tests/unit/__init__.py",
-    "tests/unit/test_compliance.py",
-    "tests/unit/test_config.py",
-    "tests/unit/test_contract_formats.py",
-    "tests/unit/test_glue_runtime.py",
-    "tests/unit/test_schema_drift.py",
+]
+# The template's kit and its tests: in every render.
+KIT_FILES = [
+    f"{KIT}/{path}"
+    for path in [
+        "README.md",
+        "__init__.py",
+        "args.py",
+        "declarations.py",
+        "handler.py",
+        "results.py",
+        "steps.py",
+        "cli/__init__.py",
+        "cli/catalog_tables.py",
+        "cli/schema_check.py",
+        "contracts/__init__.py",
+        "contracts/catalog.py",
+        "contracts/compliance.py",
+        "contracts/drift.py",
+        "contracts/formats/__init__.py",
+        "contracts/formats/avro.py",
+        "contracts/formats/common.py",
+        "contracts/formats/glue_table.py",
+        "contracts/formats/hive_types.py",
+        "contracts/formats/spark_json.py",
+        "io/__init__.py",
+        "io/glue_catalog.py",
+        "io/quarantine.py",
+        "io/readers.py",
+        "io/sample_data.py",
+        "io/writers.py",
+        "patterns/__init__.py",
+        "runtime/__init__.py",
+        "runtime/base.py",
+        "runtime/glue.py",
+        "runtime/spark.py",
+        "testing/__init__.py",
+        "testing/data.py",
+        "testing/fixtures.py",
+        "testing/frames.py",
+        "testing/quarantine.py",
+    ]
+] + [
+    f"tests/kit/{path}"
+    for path in [
+        "__init__.py",
+        "test_bad_data.py",
+        "test_catalog_tables.py",
+        "test_compliance.py",
+        "test_config.py",
+        "test_contract_formats.py",
+        "test_glue_runtime.py",
+        "test_schema_check.py",
+        "test_schema_drift.py",
+    ]
 ]
 # include_example=true: the classicmodels star schema.
 EXAMPLE = [
@@ -84,6 +119,7 @@ EXAMPLE = [
     "scripts/generate_sample_data.py",
     "src/{package}/domain/star_schema.py",
     "src/{package}/integration/classicmodels.py",
+    "src/{package}/jobs/star_schema.json",
     "src/{package}/jobs/star_schema.py",
     "tests/builders.py",
     "tests/integration/test_star_schema_job.py",
@@ -95,6 +131,7 @@ MINIMAL = [
     "sample_data/records/records.csv",
     "src/{package}/domain/records.py",
     "src/{package}/integration/records.py",
+    "src/{package}/jobs/minimal.json",
     "src/{package}/jobs/minimal.py",
     "tests/integration/test_minimal_job.py",
     "tests/unit/test_records.py",
@@ -117,19 +154,17 @@ EXAMPLE_DATASETS = [
 MINIMAL_DATASETS = ["records", "clean_records"]
 CONTRACT_SUFFIXES = {"pyspark": ".spark.json", "avro": ".avsc", "glue": ".glue.json"}
 GITHUB_ACTIONS = [".github/workflows/ci.yml"]
-# Any pattern chosen: the cookbook package.
-PATTERNS_PACKAGE = ["src/{package}/patterns/__init__.py"]
 OUTPUT_FILE_COUNT = [
-    "src/{package}/patterns/output_file_count.py",
-    "tests/unit/test_output_file_count.py",
+    f"{KIT}/patterns/output_file_count.py",
+    "tests/kit/test_output_file_count.py",
 ]
 SINGLE_FILE_OUTPUT = [
-    "src/{package}/patterns/single_file_output.py",
-    "tests/integration/test_single_file_output_s3.py",
-    "tests/unit/test_single_file_output.py",
+    f"{KIT}/patterns/single_file_output.py",
+    "tests/kit/test_single_file_output.py",
+    "tests/kit/test_single_file_output_s3.py",
 ]
 # Glue 4.0 has no awsglue interface on PyPI to compare with.
-GLUE_PARITY = ["tests/unit/test_config_glue_parity.py"]
+GLUE_PARITY = ["tests/kit/test_config_glue_parity.py"]
 
 BOTH_PATTERNS = {"pattern_output_file_count": True, "pattern_single_file_output": True}
 
@@ -149,15 +184,13 @@ class Bake:
 
     def expected_files(self) -> set[str]:
         answers = self.full_answers
-        files = list(BASE)
+        files = [*BASE, *KIT_FILES]
         files += EXAMPLE if answers["include_example"] else MINIMAL
         suffix = CONTRACT_SUFFIXES[answers["schema_format"]]
         datasets = EXAMPLE_DATASETS if answers["include_example"] else MINIMAL_DATASETS
-        files += [f"src/{{package}}/contracts/schemas/{dataset}{suffix}" for dataset in datasets]
+        files += [f"src/{{package}}/schemas/{dataset}{suffix}" for dataset in datasets]
         if answers["ci"] == "github_actions":
             files += GITHUB_ACTIONS
-        if answers["pattern_output_file_count"] or answers["pattern_single_file_output"]:
-            files += PATTERNS_PACKAGE
         if answers["pattern_output_file_count"]:
             files += OUTPUT_FILE_COUNT
         if answers["pattern_single_file_output"]:
@@ -210,9 +243,26 @@ def command_problems(command: list[str], cwd: Path, timeout: float = 300, **env:
 
 
 def make_problems(project: Path, target: str, venv: Path) -> list[str]:
-    """The rendered repo's own target, in the Glue version's shared venv (the first bake creates it)."""
+    """The rendered repo's own target, in the Glue version's shared venv (the first bake creates it).
+
+    mypy's cache is shared by the bakes of one Glue version too: it re-checks what differs, so it stays correct.
+    """
     with cached_uv_lock(project):
-        return command_problems(["make", target], cwd=project, timeout=1200, UV_PROJECT_ENVIRONMENT=str(venv))
+        return command_problems(
+            ["make", target],
+            cwd=project,
+            timeout=1200,
+            UV_PROJECT_ENVIRONMENT=str(venv),
+            MYPY_CACHE_DIR=str(venv.with_name(venv.name + "-mypy-cache")),
+        )
+
+
+def render_with_venv(tmp_path: Path, cookiecutter_config: Path, glue_version: str = "5.1") -> tuple[Path, Path]:
+    """A default render whose dependencies are installed in the Glue version's shared venv."""
+    project = render(tmp_path, cookiecutter_config, glue_version=glue_version)
+    venv = shared_venv(glue_version)
+    fail_on(make_problems(project, "setup", venv))
+    return project, venv
 
 
 def rendered_files(project: Path) -> set[str]:
@@ -288,6 +338,8 @@ def test_bake(bake: Bake, tmp_path: Path, cookiecutter_config: Path) -> None:
     problems += unrendered_problems(project)
     problems += parse_problems(project)
     problems += ruff_problems(project)
+    # lint: ruff, strict mypy over src and tests, and the layer contracts; then the render's whole suite.
+    problems += make_problems(project, "lint", shared_venv(bake.glue_version))
     problems += make_problems(project, "test", shared_venv(bake.glue_version))
     fail_on(problems)
 
@@ -324,11 +376,41 @@ def test_default_render_passes_lint_and_pre_commit(tmp_path: Path, cookiecutter_
     fail_on(problems)
 
 
+# (where, a line that breaks a layer rule, the contract import-linter must name)
+LAYER_BREAKS = [
+    ("domain/star_schema.py", "import boto3", "The domain is pure"),
+    ("domain/star_schema.py", "from ..kit import args", "The domain is pure"),
+    ("kit/io/writers.py", "from ...jobs import star_schema", "The kit never imports the team's code"),
+    ("kit/contracts/drift.py", "from ..io import readers", "The contract engine does no IO"),
+    ("integration/classicmodels.py", "from ..jobs import star_schema", "jobs -> integration -> domain"),
+]
+
+
+@pytest.mark.bake
+@xdist_group("5.1")
+def test_make_lint_fails_on_each_broken_layer_rule(tmp_path: Path, cookiecutter_config: Path) -> None:
+    project, venv = render_with_venv(tmp_path, cookiecutter_config)
+    package = project / "src" / project.name
+    lint_imports = [str(venv / "bin" / "lint-imports"), "--no-cache"]
+    fail_on(command_problems(lint_imports, project))
+    for where, line, contract in LAYER_BREAKS:
+        module = package / where
+        original = module.read_text()
+        module.write_text(f"{original}\n{line}  # noqa: E402, F401\n")
+        result = subprocess.run(
+            lint_imports, cwd=project, env=clean_env(COLUMNS="400"), capture_output=True, text=True, check=False
+        )
+        module.write_text(original)
+        assert result.returncode == 1, (where, line, result.stdout[-2000:])
+        broken = [text for text in result.stdout.splitlines() if text.endswith("BROKEN")]
+        assert any(contract in text for text in broken), (line, broken)
+
+
 # Loads every contract of a render; run by the render's own interpreter (pyspark types need no JVM).
 DUMP_CONTRACTS = (
     "import json, sys\n"
     "from importlib import import_module\n"
-    "contracts = import_module(sys.argv[1] + '.contracts')\n"
+    "contracts = import_module(sys.argv[1] + '.kit.declarations')\n"
     "print(json.dumps({name: contracts.load_contract(name).schema.jsonValue() for name in contracts.available()}))\n"
 )
 

@@ -20,7 +20,7 @@ def test_every_table_path_exists_in_the_template() -> None:
 
 
 def test_each_schema_format_keeps_exactly_its_own_contract_files() -> None:
-    schemas = TEMPLATE_DIR / "src" / UNRENDERED_PACKAGE / "contracts" / "schemas"
+    schemas = TEMPLATE_DIR / "src" / UNRENDERED_PACKAGE / "schemas"
     suffixes = {"pyspark": ".spark.json", "avro": ".avsc", "glue": ".glue.json"}
     everything = {path.name for path in schemas.iterdir()}
     for schema_format, suffix in suffixes.items():
@@ -28,7 +28,7 @@ def test_each_schema_format_keeps_exactly_its_own_contract_files() -> None:
         removed = {
             path.name
             for pattern in hook.paths_to_remove(answers)
-            if pattern.startswith("src/orders_star_schema/contracts/schemas/")
+            if pattern.startswith("src/orders_star_schema/schemas/")
             for path in schemas.glob(pattern.rsplit("/", 1)[1])
         }
         kept = everything - removed
@@ -37,30 +37,30 @@ def test_each_schema_format_keeps_exactly_its_own_contract_files() -> None:
         assert all(name.endswith(suffix) for name in kept), (schema_format, sorted(kept))
 
 
-def test_every_table_option_is_an_answer_or_derived_from_answers() -> None:
+def test_every_table_option_is_an_answer() -> None:
     options = {option for option, _, _ in hook.REMOVE_PATHS}
-    assert options <= set(hook.with_derived(default_answers()))
+    assert options <= set(default_answers())
 
 
 def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
     assert hook.paths_to_remove(default_answers()) == [
         "src/orders_star_schema/jobs/minimal.py",
+        "src/orders_star_schema/jobs/minimal.json",
         "src/orders_star_schema/domain/records.py",
         "src/orders_star_schema/integration/records.py",
         "glue_scripts/minimal.py",
         "sample_data/records",
         "tests/unit/test_records.py",
         "tests/integration/test_minimal_job.py",
-        "src/orders_star_schema/contracts/schemas/records.*",
-        "src/orders_star_schema/contracts/schemas/clean_records.*",
-        "src/orders_star_schema/contracts/schemas/*.avsc",
-        "src/orders_star_schema/contracts/schemas/*.glue.json",
-        "src/orders_star_schema/patterns/output_file_count.py",
-        "tests/unit/test_output_file_count.py",
-        "src/orders_star_schema/patterns/single_file_output.py",
-        "tests/unit/test_single_file_output.py",
-        "tests/integration/test_single_file_output_s3.py",
-        "src/orders_star_schema/patterns",
+        "src/orders_star_schema/schemas/records.*",
+        "src/orders_star_schema/schemas/clean_records.*",
+        "src/orders_star_schema/schemas/*.avsc",
+        "src/orders_star_schema/schemas/*.glue.json",
+        "src/orders_star_schema/kit/patterns/output_file_count.py",
+        "tests/kit/test_output_file_count.py",
+        "src/orders_star_schema/kit/patterns/single_file_output.py",
+        "tests/kit/test_single_file_output.py",
+        "tests/kit/test_single_file_output_s3.py",
     ]
 
 
@@ -76,6 +76,7 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
     }
     assert hook.paths_to_remove(answers) == [
         "src/daily_export/jobs/star_schema.py",
+        "src/daily_export/jobs/star_schema.json",
         "src/daily_export/domain/star_schema.py",
         "src/daily_export/integration/classicmodels.py",
         "glue_scripts/star_schema.py",
@@ -84,24 +85,24 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
         "tests/builders.py",
         "tests/unit/test_star_schema.py",
         "tests/integration/test_star_schema_job.py",
-        "src/daily_export/contracts/schemas/customers.*",
-        "src/daily_export/contracts/schemas/employees.*",
-        "src/daily_export/contracts/schemas/offices.*",
-        "src/daily_export/contracts/schemas/orders.*",
-        "src/daily_export/contracts/schemas/orderdetails.*",
-        "src/daily_export/contracts/schemas/payments.*",
-        "src/daily_export/contracts/schemas/products.*",
-        "src/daily_export/contracts/schemas/productlines.*",
-        "src/daily_export/contracts/schemas/fact_orders.*",
-        "src/daily_export/contracts/schemas/dim_customers.*",
-        "src/daily_export/contracts/schemas/dim_products.*",
-        "src/daily_export/contracts/schemas/dim_locations.*",
-        "src/daily_export/contracts/schemas/*.spark.json",
-        "src/daily_export/contracts/schemas/*.glue.json",
+        "src/daily_export/schemas/customers.*",
+        "src/daily_export/schemas/employees.*",
+        "src/daily_export/schemas/offices.*",
+        "src/daily_export/schemas/orders.*",
+        "src/daily_export/schemas/orderdetails.*",
+        "src/daily_export/schemas/payments.*",
+        "src/daily_export/schemas/products.*",
+        "src/daily_export/schemas/productlines.*",
+        "src/daily_export/schemas/fact_orders.*",
+        "src/daily_export/schemas/dim_customers.*",
+        "src/daily_export/schemas/dim_products.*",
+        "src/daily_export/schemas/dim_locations.*",
+        "src/daily_export/schemas/*.spark.json",
+        "src/daily_export/schemas/*.glue.json",
         ".github",
-        "tests/unit/test_config_glue_parity.py",
-        "src/daily_export/patterns/output_file_count.py",
-        "tests/unit/test_output_file_count.py",
+        "tests/kit/test_config_glue_parity.py",
+        "src/daily_export/kit/patterns/output_file_count.py",
+        "tests/kit/test_output_file_count.py",
     ]
 
 
@@ -109,16 +110,17 @@ def test_example_with_every_pattern_removes_only_the_minimal_job() -> None:
     answers = {**default_answers(), "pattern_output_file_count": True, "pattern_single_file_output": True}
     assert hook.paths_to_remove(answers) == [
         "src/orders_star_schema/jobs/minimal.py",
+        "src/orders_star_schema/jobs/minimal.json",
         "src/orders_star_schema/domain/records.py",
         "src/orders_star_schema/integration/records.py",
         "glue_scripts/minimal.py",
         "sample_data/records",
         "tests/unit/test_records.py",
         "tests/integration/test_minimal_job.py",
-        "src/orders_star_schema/contracts/schemas/records.*",
-        "src/orders_star_schema/contracts/schemas/clean_records.*",
-        "src/orders_star_schema/contracts/schemas/*.avsc",
-        "src/orders_star_schema/contracts/schemas/*.glue.json",
+        "src/orders_star_schema/schemas/records.*",
+        "src/orders_star_schema/schemas/clean_records.*",
+        "src/orders_star_schema/schemas/*.avsc",
+        "src/orders_star_schema/schemas/*.glue.json",
     ]
 
 
@@ -132,7 +134,7 @@ def test_main_removes_files_and_directories(tmp_path: Path) -> None:
             (target / "records.csv").write_text("id\n1\n")
         elif "*" not in relative:
             target.write_text("")
-    schemas = tmp_path / "src/orders_star_schema/contracts/schemas"
+    schemas = tmp_path / "src/orders_star_schema/schemas"
     for name in ["records.spark.json", "records.avsc", "clean_records.avsc", "orders.avsc", "orders.glue.json"]:
         (schemas / name).write_text("{}")
     kept = [tmp_path / "src/orders_star_schema/jobs/star_schema.py", schemas / "orders.spark.json"]
@@ -142,14 +144,14 @@ def test_main_removes_files_and_directories(tmp_path: Path) -> None:
     assert hook.main(tmp_path, answers) == 0
 
     assert sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_file()) == [
-        "src/orders_star_schema/contracts/schemas/orders.spark.json",
         "src/orders_star_schema/jobs/star_schema.py",
+        "src/orders_star_schema/schemas/orders.spark.json",
     ]
 
 
 def test_a_glob_matching_nothing_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=re.escape("contracts/schemas/*.avsc")):
-        hook.remove(tmp_path, "src/orders_star_schema/contracts/schemas/*.avsc")
+    with pytest.raises(FileNotFoundError, match=re.escape("schemas/*.avsc")):
+        hook.remove(tmp_path, "src/orders_star_schema/schemas/*.avsc")
 
 
 def test_a_table_path_missing_from_the_render_is_an_error(tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bakery import ROOT, default_answers, hook_context, load_module, render, template_config
-from test_bake import fail_on, make_problems, shared_venv, xdist_group
+from bakery import ROOT, default_answers, hook_context, load_module, template_config
+from test_bake import render_with_venv, xdist_group
 
 hook = load_module(ROOT / "hooks" / "pre_gen_project.py")
 sync = load_module(ROOT / "scripts" / "sync_reserved_names.py")
@@ -117,9 +117,7 @@ def test_this_venv_s_modules_are_read_from_its_metadata() -> None:
 @pytest.mark.bake
 @xdist_group("5.1")
 def test_the_stored_table_has_every_module_of_the_rendered_venv(tmp_path: Path, cookiecutter_config: Path) -> None:
-    project = render(tmp_path, cookiecutter_config)
-    venv = shared_venv("5.1")
-    fail_on(make_problems(project, "setup", venv))
+    project, venv = render_with_venv(tmp_path, cookiecutter_config)
 
     computed = sync.compute(str(venv / "bin" / "python"))
 

@@ -124,7 +124,7 @@ def declared_jobs() -> list[str]:
 
 def load_job(job: str) -> JobDeclaration:
     """Job ``job``'s declaration (``jobs/<job>.json``), checked: every dataset named has a contract."""
-    path = package_files().joinpath(JOBS, f"{job}.json")
+    path = package_files().joinpath(JOBS).joinpath(f"{job}.json")  # one part per call: Python 3.10
     where = f"{JOB_PACKAGE}/{JOBS}/{job}.json"
     if not path.is_file():
         raise DeclarationError(f"Job '{job}' has no declaration: create {where} (known jobs: {declared_jobs()}).")

@@ -166,29 +166,41 @@ def output_specs(
             raise FileCountError(f"{source} names {unknown}, which are not outputs of the job: {sorted(outputs)}")
     specs = {}
     for output, partition_by in outputs.items():
-        declared = dict(settings.get(output, {}))
-        if output in files:
-            declared = {"files": files[output]}
-        if output in caps:
-            declared = {"max_records_per_file": caps[output]}
-        if not declared:
-            continue
-        unexpected = sorted(set(declared) - {"files", "max_records_per_file"})
-        if unexpected:
-            raise FileCountError(
-                f"output_file_count of {output}: unknown settings {unexpected}; use files or max_records_per_file"
-            )
-        try:
-            specs[output] = FileCountSpec(partition_by=tuple(partition_by), **declared)
-        except FileCountError as exc:
-            raise FileCountError(f"output {output}: {exc}") from None
+        spec = _spec(output, partition_by, settings.get(output, {}), files.get(output), caps.get(output))
+        if spec is not None:
+            specs[output] = spec
     return specs
+
+
+def _spec(
+    output: str, partition_by: Sequence[str], declared: Any, files: int | None, cap: int | None
+) -> FileCountSpec | None:
+    """One output's spec: the run's argument if it names the output, else the declaration's setting."""
+    chosen = dict(declared)
+    if files is not None:
+        chosen = {"files": files}
+    if cap is not None:
+        chosen = {"max_records_per_file": cap}
+    if not chosen:
+        return None
+    unexpected = sorted(set(chosen) - {"files", "max_records_per_file"})
+    if unexpected:
+        raise FileCountError(
+            f"output_file_count of {output}: unknown settings {unexpected}; use files or max_records_per_file"
+        )
+    try:
+        return FileCountSpec(partition_by=tuple(partition_by), **chosen)
+    except FileCountError as exc:
+        raise FileCountError(f"output {output}: {exc}") from None
 
 
 def _file_layout(
     output: str, rows: int, partition_by: Sequence[str], settings: Any, arguments: Any
 ) -> FileLayout | None:
-    spec = output_specs({output: partition_by}, {output: settings.get(output, {})}, arguments).get(output)
+    # The names were checked by _validate before the run read anything; this output's own setting is all it needs.
+    files = parse_table_numbers(arguments.output_files, "output_files").get(output)
+    cap = parse_table_numbers(arguments.output_max_records_per_file, "output_max_records_per_file").get(output)
+    spec = _spec(output, partition_by, settings.get(output, {}), files, cap)
     if spec is None:
         return None
     return FileLayout(files=spec.files, max_records_per_file=spec.max_records_per_file)

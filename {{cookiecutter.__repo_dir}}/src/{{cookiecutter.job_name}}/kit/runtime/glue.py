@@ -1,7 +1,7 @@
 """AWS Glue runtime: GlueContext plus ``Job.init``/``Job.commit`` (job bookmarks).
 
 Only runs on Glue: ``GlueContext`` needs the Glue ETL jar, which is not on PyPI. Tests drive
-this class with fakes that record calls (``tests/unit/test_glue_runtime.py``).
+this class with fakes that record calls (``tests/kit/test_glue_runtime.py``).
 """
 
 from __future__ import annotations

@@ -9,14 +9,10 @@ from pyspark.sql import SparkSession
 
 LOG = logging.getLogger(__name__)
 
-# SQL settings every run gets, on Glue too (they can be set on a running session).
-RUN_SETTINGS = {
-    # Adaptive execution coalesces small shuffle partitions, and may also do so inside cached plans: the
-    # readers and output checks cache, and without this a few hundred rows still run as 200 tasks per stage.
-    "spark.sql.adaptive.enabled": "true",
-    "spark.sql.adaptive.coalescePartitions.enabled": "true",
-    "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning": "true",
-}
+# SQL settings every run gets, on Glue too (they can be set on a running session). Adaptive execution is on by
+# default from Spark 3.2 and coalesces small shuffle partitions, but not inside cached plans unless this allows it:
+# the readers and output checks cache, and without it a few hundred rows still run as 200 tasks per stage.
+RUN_SETTINGS = {"spark.sql.optimizer.canChangeCachedPlanOutputPartitioning": "true"}
 
 
 def tune_session(spark: SparkSession) -> SparkSession:
