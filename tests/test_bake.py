@@ -48,6 +48,7 @@ BASE = [
     "src/{package}/jobs/__init__.py",
     "tests/conftest.py",
     "tests/integration/__init__.py",
+    "tests/integration/test_sample_data.py",
     "tests/unit/__init__.py",
 ]
 # The template's kit and its tests: in every render.
@@ -87,6 +88,7 @@ KIT_FILES = [
         "runtime/spark.py",
         "testing/__init__.py",
         "testing/data.py",
+        "testing/declared.py",
         "testing/fixtures.py",
         "testing/frames.py",
         "testing/quarantine.py",

@@ -1,6 +1,6 @@
 """``make catalog-tables``: the contracts become Glue tables that moto accepts and the drift check finds in order.
 
-Expected columns and partition keys are written out by hand for the output this render has.
+The datasets are this module's own (the ``declared`` stand-in), so the test does not depend on the job's.
 """
 
 from __future__ import annotations
@@ -11,73 +11,93 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
+from pyspark.sql.types import DateType, DecimalType, IntegerType, StringType, StructField, StructType
 
 import {{ cookiecutter.job_name }}.kit.cli.catalog_tables as catalog
 import {{ cookiecutter.job_name }}.kit.cli.schema_check as schema_check
-from {{ cookiecutter.job_name }}.kit.declarations import available
+from {{ cookiecutter.job_name }}.kit.testing.declared import DeclaredPackage
 
 REGION = "eu-west-1"
-# dataset -> (stored columns, partition keys), as the job writes them.
-OUTPUTS = {
-    "clean_records": (["record_id", "category", "amount", "recorded_at"], ["record_date"]),
-    "fact_orders": (
-        [
-            "order_number",
-            "order_line_number",
-            "customer_number",
-            "product_code",
-            "location_key",
-            "quantity",
-            "price_each",
-            "line_amount",
-            "status",
-            "shipped_date",
-        ],
-        ["order_date"],
-    ),
+SALES = StructType(
+    [
+        StructField("sale_id", IntegerType(), False, {"comment": "One row per sale"}),
+        StructField("region", StringType(), True),
+        StructField("amount", DecimalType(10, 2), True),
+        StructField("sale_date", DateType(), False, {"partition_key": True}),
+    ]
+)
+RAW_SALES = StructType([StructField("sale_id", IntegerType(), True), StructField("amount", StringType(), True)])
+JOB = {
+    "inputs": {"raw_sales": {"format": "csv", "policy": "fail", "why": "every sale counts"}},
+    "outputs": {"sales": {"format": "parquet"}},
 }
-DATASET = next(name for name in OUTPUTS if name in available())
 
 
-def test_exported_table_is_what_the_job_writes_and_passes_the_drift_check(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.fixture
+def sales_job(declared: DeclaredPackage) -> DeclaredPackage:
+    declared.contract("sales", SALES)
+    declared.contract("raw_sales", RAW_SALES)
+    declared.job("sales_job", JOB)
+    return declared
+
+
+def test_every_declared_output_is_exported_and_passes_the_drift_check(
+    sales_job: DeclaredPackage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, "testing")
 
-    code = catalog.main([DATASET, "--out", str(tmp_path), "--location-prefix", "s3://lake/star/"])
+    code = catalog.main(["--out", str(tmp_path / "catalog"), "--location-prefix", "s3://lake/star/"])
 
     assert code == 0
-    assert capsys.readouterr().out.splitlines() == [str(tmp_path / f"{DATASET}.json")]
-    table = json.loads((tmp_path / f"{DATASET}.json").read_text())
-    columns, partition_keys = OUTPUTS[DATASET]
-    assert table["Name"] == DATASET
-    assert [column["Name"] for column in table["StorageDescriptor"]["Columns"]] == columns
-    assert [column["Name"] for column in table["PartitionKeys"]] == partition_keys
-    assert table["StorageDescriptor"]["Location"] == f"s3://lake/star/{DATASET}/"
+    # Outputs only: raw_sales is an input.
+    assert capsys.readouterr().out.splitlines() == [str(tmp_path / "catalog" / "sales.json")]
+    table = json.loads((tmp_path / "catalog" / "sales.json").read_text())
+    assert table["Name"] == "sales"
+    assert [(column["Name"], column["Type"]) for column in table["StorageDescriptor"]["Columns"]] == [
+        ("sale_id", "int"),
+        ("region", "string"),
+        ("amount", "decimal(10,2)"),
+    ]
+    assert [(column["Name"], column["Type"]) for column in table["PartitionKeys"]] == [("sale_date", "date")]
+    assert table["StorageDescriptor"]["Location"] == "s3://lake/star/sales/"
     assert table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
 
     with mock_aws():
         glue = boto3.client("glue", region_name=REGION)
         glue.create_database(DatabaseInput={"Name": "lake"})
         glue.create_table(DatabaseName="lake", TableInput=table)
+        # raw_sales has a contract but no table: reported as not deployed, which passes.
         code = schema_check.main(["--database", "lake", "--region", REGION, "--no-sample-data"])
 
     assert code == 0
-    assert f"OK            {DATASET}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "  OK            sales" in out.splitlines()
+    assert "0 breaking, 0 compatible change(s)." in out
 
 
-def test_one_table_can_be_given_its_exact_location(tmp_path: Path) -> None:
-    assert catalog.main([DATASET, "--out", str(tmp_path), "--location", "s3://lake/only/"]) == 0
+def test_one_table_can_be_given_its_exact_location(sales_job: DeclaredPackage, tmp_path: Path) -> None:
+    assert catalog.main(["sales", "--out", str(tmp_path), "--location", "s3://lake/only/"]) == 0
 
-    assert json.loads((tmp_path / f"{DATASET}.json").read_text())["StorageDescriptor"]["Location"] == "s3://lake/only/"
+    assert json.loads((tmp_path / "sales.json").read_text())["StorageDescriptor"]["Location"] == "s3://lake/only/"
 
 
 def test_an_unknown_dataset_is_an_error_and_nothing_is_written(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sales_job: DeclaredPackage, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = catalog.main([DATASET, "no_such_table", "--out", str(tmp_path / "catalog")])
+    code = catalog.main(["sales", "no_such_table", "--out", str(tmp_path / "catalog")])
 
     assert code == 2
     assert "No contract for dataset 'no_such_table'" in capsys.readouterr().err
+    assert not (tmp_path / "catalog").exists()
+
+
+def test_a_declaration_naming_a_dataset_without_a_contract_is_an_error(
+    declared: DeclaredPackage, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    declared.contract("raw_sales", RAW_SALES)
+    declared.job("sales_job", JOB)
+
+    assert catalog.main(["--out", str(tmp_path / "catalog")]) == 2
+    assert "No contract for dataset 'sales'" in capsys.readouterr().err
     assert not (tmp_path / "catalog").exists()

@@ -1,14 +1,13 @@
 """``make schema-check`` end to end: the CLI against moto's Glue Catalog, and against the bundled sample data.
 
 The deployed tables are hand-written TableInputs, so what the catalog holds does not depend on the code
-under test. Each test picks the dataset this render has (the example job's or the minimal job's).
+under test. The datasets are this module's own (the ``declared`` stand-in), not the job's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,18 +18,19 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 from pyspark.sql import SparkSession
+from pyspark.sql.types import DateType, DecimalType, IntegerType, StringType, StructField, StructType, TimestampType
 
 from {{ cookiecutter.job_name }}.kit.cli.schema_check import main
 from {{ cookiecutter.job_name }}.kit.contracts import formats
-from {{ cookiecutter.job_name }}.kit.declarations import available, load_contract
+from {{ cookiecutter.job_name }}.kit.declarations import load_contract
 from {{ cookiecutter.job_name }}.kit.io.glue_catalog import CatalogUnavailableError, check_catalog
+from {{ cookiecutter.job_name }}.kit.testing.declared import DeclaredPackage, declared_package
 
 if TYPE_CHECKING:
     from mypy_boto3_glue import GlueClient
 
 DATABASE = "analytics"
 REGION = "eu-west-1"
-SAMPLE_DATA = Path(__file__).resolve().parents[2] / "sample_data"
 CATALOG_ONLY = ["--database", DATABASE, "--region", REGION, "--no-sample-data"]
 
 
@@ -56,41 +56,44 @@ class DeployedTable:
     required_column: str  # deployed as nullable: the contract then makes it required
 
 
-DEPLOYED_TABLES = [
-    DeployedTable(
-        dataset="clean_records",
-        columns=[
-            column("record_id", "int", "Source key; one row per record_id (latest version wins)", required=True),
-            column("category", "string", "Trimmed, lower-cased category"),
-            column("amount", "decimal(10,2)"),
-            column("recorded_at", "timestamp", "When the kept version was recorded (UTC)", required=True),
-        ],
-        partition_keys=[column("record_date", "date", "Date of recorded_at (partition key)", required=True)],
-        nullable_column="category",
-        int_column="record_id",
-        required_column="recorded_at",
-    ),
-    DeployedTable(
-        dataset="fact_orders",
-        columns=[
-            column("order_number", "int", "Order the line belongs to (orders.orderNumber)", required=True),
-            column("order_line_number", "int", "Position of the line within its order", required=True),
-            column("customer_number", "int", "Customer who placed the order; joins dim_customers", required=True),
-            column("product_code", "string", "Product ordered; joins dim_products", required=True),
-            column("location_key", "string", "Customer's location at order time; joins dim_locations", required=True),
-            column("quantity", "int", "Units ordered", required=True),
-            column("price_each", "decimal(10,2)", "Unit price agreed on the order", required=True),
-            column("line_amount", "decimal(21,2)", "quantity * price_each", required=True),
-            column("status", "string", "Order status (Shipped, Cancelled, ...)"),
-            column("shipped_date", "date", "Date the order shipped; null until it has"),
-        ],
-        partition_keys=[column("order_date", "date", "Date the order was placed (partition key)", required=True)],
-        nullable_column="status",
-        int_column="quantity",
-        required_column="order_line_number",
-    ),
-]
-TABLE = next(table for table in DEPLOYED_TABLES if table.dataset in available())
+# This module's own dataset: its contract, and the same table written out by hand as Glue would hold it.
+SALES = StructType(
+    [
+        StructField("sale_id", IntegerType(), False, {"comment": "One row per sale"}),
+        StructField("region", StringType(), True, {"comment": "Sales region"}),
+        StructField("amount", DecimalType(10, 2), True),
+        StructField("sold_at", TimestampType(), False),
+        StructField("sale_date", DateType(), False, {"comment": "Date of sold_at", "partition_key": True}),
+    ]
+)
+TABLE = DeployedTable(
+    dataset="sales",
+    columns=[
+        column("sale_id", "int", "One row per sale", required=True),
+        column("region", "string", "Sales region"),
+        column("amount", "decimal(10,2)"),
+        column("sold_at", "timestamp", required=True),
+    ],
+    partition_keys=[column("sale_date", "date", "Date of sold_at", required=True)],
+    nullable_column="region",
+    int_column="sale_id",
+    required_column="sold_at",
+)
+# The sample-data dataset: a CSV input.
+ORDERS = StructType(
+    [
+        StructField("order_id", IntegerType(), False),
+        StructField("status", StringType(), True),
+        StructField("quantity", IntegerType(), True),
+        StructField("ordered_on", DateType(), False),
+    ]
+)
+
+
+@pytest.fixture(autouse=True)
+def contracts(declared: DeclaredPackage) -> None:
+    """Every test here sees this module's contracts, not the job's."""
+    declared.contract("sales", SALES)
 
 
 def deploy(glue: GlueClient, columns: list[dict[str, Any]], partition_keys: list[dict[str, Any]]) -> None:
@@ -265,48 +268,21 @@ def test_refused_access_names_the_permissions_needed(fake_credentials: None) -> 
 # --- The bundled sample data --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SampleCase:
-    """One input dataset's sample: a valid row, a row with an unparsable value, and a column to leave out."""
-
-    dataset: str
-    folder: str  # where the dataset's sample lives under sample_data/
-    header: list[str]
-    valid_row: list[str]
-    unparsable_row: list[str]
-    missing_column: str
-
-
-SAMPLE_CASES = [
-    SampleCase(
-        dataset="records",
-        folder="records",
-        header=["record_id", "category", "amount", "recorded_at"],
-        valid_row=["90", "books", "1.00", "2024-03-04T10:00:00"],
-        unparsable_row=["91", "books", "twelve", "2024-03-04T10:00:00"],
-        missing_column="amount",
-    ),
-    SampleCase(
-        dataset="orders",
-        folder="classicmodels/orders",
-        header=["orderNumber", "orderDate", "requiredDate", "shippedDate", "status", "comments", "customerNumber"],
-        valid_row=["10990", "2024-01-05", "2024-01-14", "", "Shipped", "", "103"],
-        unparsable_row=["10991", "2024-01-05", "next week", "", "Shipped", "", "103"],
-        missing_column="status",
-    ),
-]
-SAMPLE = next(case for case in SAMPLE_CASES if case.dataset in available())
+HEADER = ["order_id", "status", "quantity", "ordered_on"]
+VALID_ROWS = [["1", "Shipped", "3", "2024-01-05"], ["2", "", "", "2024-01-06"]]
 
 
 def as_csv(header: list[str], *rows: list[str]) -> str:
     return "".join(",".join(row) + "\n" for row in (header, *rows))
 
 
-def broken_copy(root: Path, file_text: str) -> Path:
-    """The bundled folder of the sample dataset, copied, with one more file that breaks the contract."""
-    copy = root / "sample_data" / SAMPLE.dataset
-    shutil.copytree(SAMPLE_DATA / SAMPLE.folder, copy)
-    (copy / "broken.csv").write_text(file_text)
+def sample_folder(root: Path, *extra_files: tuple[str, str]) -> Path:
+    """``root/sample_data/shop/orders/`` holding a valid orders.csv and ``extra_files`` (name, text)."""
+    folder = root / "sample_data" / "shop" / "orders"
+    folder.mkdir(parents=True)
+    (folder / "orders.csv").write_text(as_csv(HEADER, *VALID_ROWS))
+    for name, text in extra_files:
+        (folder / name).write_text(text)
     return root / "sample_data"
 
 
@@ -316,9 +292,10 @@ class CheckRun:
     lines: list[str]
 
 
-def run_offline(sample_data: Path) -> CheckRun:
+def run_offline(sample_data: Path, declared_root: Path) -> CheckRun:
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with declared_package(declared_root) as declared, contextlib.redirect_stdout(out):
+        declared.contract("orders", ORDERS)
         code = main(["--no-catalog", "--sample-data", str(sample_data)])
     return CheckRun(code, out.getvalue().splitlines())
 
@@ -326,26 +303,24 @@ def run_offline(sample_data: Path) -> CheckRun:
 @pytest.fixture(scope="module")
 def sample_runs(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> dict[str, CheckRun]:
     """Every sample-data run of this module, once: the check reuses the tests' SparkSession."""
-    dropped = SAMPLE.header.index(SAMPLE.missing_column)
-    header_without = [name for index, name in enumerate(SAMPLE.header) if index != dropped]
-    row_without = [value for index, value in enumerate(SAMPLE.valid_row) if index != dropped]
-    return {
-        "bundled": run_offline(SAMPLE_DATA),
-        "unparsable": run_offline(
-            broken_copy(tmp_path_factory.mktemp("unparsable"), as_csv(SAMPLE.header, SAMPLE.unparsable_row))
-        ),
-        "missing_column": run_offline(
-            broken_copy(tmp_path_factory.mktemp("missing"), as_csv(header_without, row_without))
-        ),
+    runs = {}
+    cases = {
+        "valid": (),
+        "unparsable": (("broken.csv", as_csv(HEADER, ["3", "Shipped", "twelve", "2024-01-07"])),),
+        "missing_column": (("broken.csv", as_csv(["order_id", "quantity", "ordered_on"], ["4", "1", "2024-01-07"])),),
     }
+    for name, extra in cases.items():
+        root = tmp_path_factory.mktemp(name)
+        runs[name] = run_offline(sample_folder(root, *extra), root / "declared")
+    return runs
 
 
-def test_the_bundled_sample_data_passes(sample_runs: dict[str, CheckRun]) -> None:
-    run = sample_runs["bundled"]
+def test_valid_sample_data_passes(sample_runs: dict[str, CheckRun]) -> None:
+    run = sample_runs["valid"]
 
     assert run.code == 0
-    (checked,) = [line for line in run.lines if line.startswith(f"  OK            {SAMPLE.dataset}: ")]
-    assert checked.endswith(str(Path("sample_data", *SAMPLE.folder.split("/"))))
+    (checked,) = [line for line in run.lines if line.startswith("  OK            orders: ")]
+    assert checked.endswith(str(Path("sample_data", "shop", "orders")))
     assert not [line for line in run.lines if "BREAKING" in line]
     assert run.lines[-1] == "0 breaking, 0 compatible change(s)."
 
@@ -355,7 +330,7 @@ def test_an_unparsable_value_fails_the_check(sample_runs: dict[str, CheckRun]) -
 
     assert run.code == 1
     (breaking,) = [line for line in run.lines if line.startswith("  BREAKING")]
-    assert breaking.startswith(f"  BREAKING      {SAMPLE.dataset}: malformed_record: ")
+    assert breaking.startswith("  BREAKING      orders: malformed_record: ")
     assert "(1 row)" in breaking
     assert breaking.endswith("the job would reject this sample data")
 
@@ -365,7 +340,7 @@ def test_a_missing_column_fails_the_check(sample_runs: dict[str, CheckRun]) -> N
 
     assert run.code == 1
     (breaking,) = [line for line in run.lines if line.startswith("  BREAKING")]
-    assert breaking.startswith(f"  BREAKING      {SAMPLE.dataset}.{SAMPLE.missing_column}: missing_column: ")
+    assert breaking.startswith("  BREAKING      orders.status: missing_column: ")
     assert "(broken.csv)" in breaking
     assert breaking.endswith("the job would reject this sample data")
 

@@ -13,6 +13,8 @@ import pytest
 from moto import mock_aws
 from pyspark.sql import SparkSession
 
+from .declared import DeclaredPackage, declared_package
+
 if TYPE_CHECKING:
     from mypy_boto3_glue import GlueClient
     from mypy_boto3_s3 import S3Client
@@ -80,3 +82,10 @@ def glue(aws_credentials: None) -> Iterator[GlueClient]:
     """A moto Glue client (no databases yet)."""
     with mock_aws():
         yield boto3.client("glue", region_name=TEST_REGION)
+
+
+@pytest.fixture
+def declared(tmp_path: Path) -> Iterator[DeclaredPackage]:
+    """An empty stand-in for the job's declarations: the test writes the contracts and jobs it needs."""
+    with declared_package(tmp_path / "declared") as package:
+        yield package
