@@ -44,6 +44,7 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "sample_data/records",
             "tests/unit/test_records.py",
             "tests/integration/test_minimal_job.py",
+            "tests/integration/minimal_under_test.py",
             *[f"{SCHEMAS}/{dataset}.*" for dataset in MINIMAL_DATASETS],
         ],
     ),
@@ -61,6 +62,7 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "tests/builders.py",
             "tests/unit/test_star_schema.py",
             "tests/integration/test_star_schema_job.py",
+            "tests/integration/star_schema_under_test.py",
             *[f"{SCHEMAS}/{dataset}.*" for dataset in EXAMPLE_DATASETS],
         ],
     ),
@@ -78,7 +80,11 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
     (
         "pattern_output_file_count",
         False,
-        [f"{KIT}/patterns/output_file_count.py", "tests/kit/test_output_file_count.py"],
+        [
+            f"{KIT}/patterns/output_file_count.py",
+            "tests/kit/test_output_file_count.py",
+            "tests/integration/test_output_file_count_job.py",
+        ],
     ),
     (
         "pattern_single_file_output",
@@ -87,6 +93,7 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             f"{KIT}/patterns/single_file_output.py",
             "tests/kit/test_single_file_output.py",
             "tests/kit/test_single_file_output_s3.py",
+            "tests/integration/test_single_file_output_job.py",
         ],
     ),
 ]

@@ -48,6 +48,7 @@ BASE = [
     "src/{package}/jobs/__init__.py",
     "tests/conftest.py",
     "tests/integration/__init__.py",
+    "tests/integration/job_under_test.py",
     "tests/integration/test_sample_data.py",
     "tests/unit/__init__.py",
 ]
@@ -103,6 +104,7 @@ KIT_FILES = [
         "test_config.py",
         "test_contract_formats.py",
         "test_glue_runtime.py",
+        "test_no_network.py",
         "test_schema_check.py",
         "test_schema_drift.py",
     ]
@@ -124,6 +126,7 @@ EXAMPLE = [
     "src/{package}/jobs/star_schema.json",
     "src/{package}/jobs/star_schema.py",
     "tests/builders.py",
+    "tests/integration/star_schema_under_test.py",
     "tests/integration/test_star_schema_job.py",
     "tests/unit/test_star_schema.py",
 ]
@@ -135,6 +138,7 @@ MINIMAL = [
     "src/{package}/integration/records.py",
     "src/{package}/jobs/minimal.json",
     "src/{package}/jobs/minimal.py",
+    "tests/integration/minimal_under_test.py",
     "tests/integration/test_minimal_job.py",
     "tests/unit/test_records.py",
 ]
@@ -159,11 +163,13 @@ GITHUB_ACTIONS = [".github/workflows/ci.yml"]
 OUTPUT_FILE_COUNT = [
     f"{KIT}/patterns/output_file_count.py",
     "tests/kit/test_output_file_count.py",
+    "tests/integration/test_output_file_count_job.py",
 ]
 SINGLE_FILE_OUTPUT = [
     f"{KIT}/patterns/single_file_output.py",
     "tests/kit/test_single_file_output.py",
     "tests/kit/test_single_file_output_s3.py",
+    "tests/integration/test_single_file_output_job.py",
 ]
 # Glue 4.0 has no awsglue interface on PyPI to compare with.
 GLUE_PARITY = ["tests/kit/test_config_glue_parity.py"]

@@ -52,15 +52,18 @@ def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
         "sample_data/records",
         "tests/unit/test_records.py",
         "tests/integration/test_minimal_job.py",
+        "tests/integration/minimal_under_test.py",
         "src/orders_star_schema/schemas/records.*",
         "src/orders_star_schema/schemas/clean_records.*",
         "src/orders_star_schema/schemas/*.avsc",
         "src/orders_star_schema/schemas/*.glue.json",
         "src/orders_star_schema/kit/patterns/output_file_count.py",
         "tests/kit/test_output_file_count.py",
+        "tests/integration/test_output_file_count_job.py",
         "src/orders_star_schema/kit/patterns/single_file_output.py",
         "tests/kit/test_single_file_output.py",
         "tests/kit/test_single_file_output_s3.py",
+        "tests/integration/test_single_file_output_job.py",
     ]
 
 
@@ -85,6 +88,7 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
         "tests/builders.py",
         "tests/unit/test_star_schema.py",
         "tests/integration/test_star_schema_job.py",
+        "tests/integration/star_schema_under_test.py",
         "src/daily_export/schemas/customers.*",
         "src/daily_export/schemas/employees.*",
         "src/daily_export/schemas/offices.*",
@@ -103,6 +107,7 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
         "tests/kit/test_config_glue_parity.py",
         "src/daily_export/kit/patterns/output_file_count.py",
         "tests/kit/test_output_file_count.py",
+        "tests/integration/test_output_file_count_job.py",
     ]
 
 
@@ -117,6 +122,7 @@ def test_example_with_every_pattern_removes_only_the_minimal_job() -> None:
         "sample_data/records",
         "tests/unit/test_records.py",
         "tests/integration/test_minimal_job.py",
+        "tests/integration/minimal_under_test.py",
         "src/orders_star_schema/schemas/records.*",
         "src/orders_star_schema/schemas/clean_records.*",
         "src/orders_star_schema/schemas/*.avsc",

@@ -2,9 +2,13 @@
 
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
 from {{ cookiecutter.job_name }}.jobs.minimal import MinimalJobConfig, run_pipeline
@@ -12,9 +16,14 @@ from {{ cookiecutter.job_name }}.kit.args import JobArgumentError
 from {{ cookiecutter.job_name }}.kit.handler import run_job
 from {{ cookiecutter.job_name }}.kit.results import IntakeReport, RunSummary
 from {{ cookiecutter.job_name }}.kit.runtime import SparkRuntime
+from {{ cookiecutter.job_name }}.kit.testing.quarantine import read_quarantine
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "records"
 RUN_ID = "jr_test"
+NO_KEY = ",books,1.00,2024-03-04T00:00:00"  # quarantined: record_id is required
+ONE_FIELD_TOO_MANY = "6,books,2.00,2024-03-04T00:00:00,EXTRA"  # quarantined: malformed
+# The sample's only record of this day: the rebuild's source goes without it.
+GONE_RECORD, GONE_DATE = "4,", "2024-03-03"
 
 
 def run(runtime: SparkRuntime, input_path: Path, output: Path, quarantine: Path) -> RunSummary:
@@ -24,6 +33,118 @@ def run(runtime: SparkRuntime, input_path: Path, output: Path, quarantine: Path)
         *("--input_path", str(input_path), "--output_path", str(output), "--quarantine_path", str(quarantine)),
     ]
     return run_job(argv, MinimalJobConfig, run_pipeline, lambda: runtime)
+
+
+def with_lines(folder: Path, lines: list[str], *, without: str | None = None) -> Path:
+    """A copy of the sample records, minus the lines starting with ``without``, plus ``lines``."""
+    folder.mkdir(parents=True)
+    sample = (SAMPLE / "records.csv").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in sample if without is None or not line.startswith(without)]
+    (folder / "records.csv").write_text("".join(line + "\n" for line in [*kept, *lines]), encoding="utf-8")
+    return folder
+
+
+def data_files(folder: Path) -> list[Path]:
+    """The data files under ``folder`` on disk: Spark's ``_SUCCESS`` and ``.crc`` files are not data."""
+    return sorted(path for path in folder.rglob("*") if path.is_file() and not path.name.startswith(("_", ".")))
+
+
+def files_by_folder(table: Path) -> dict[str, int]:
+    return {folder.name: len(data_files(folder)) for folder in table.glob("record_date=*")}
+
+
+@contextmanager
+def several_tasks(spark: SparkSession) -> Iterator[None]:
+    """More shuffle partitions than the tests' one, as on a cluster: each stage of the run is several tasks,
+    so a write that kept them would write several files per partition folder."""
+    previous = str(spark.conf.get("spark.sql.shuffle.partitions"))  # always set: Spark has a default
+    spark.conf.set("spark.sql.shuffle.partitions", "4")
+    try:
+        yield
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", previous)
+
+
+@dataclass(frozen=True)
+class Done:
+    runtime: SparkRuntime
+    summary: RunSummary
+    output: Path
+    quarantine: Path
+
+
+def run_over(spark: SparkSession, source: Path, output: Path, quarantine: Path) -> Done:
+    runtime = SparkRuntime(spark)
+    with several_tasks(spark):
+        summary = run(runtime, source, output, quarantine)
+    return Done(runtime, summary, output, quarantine)
+
+
+def run_again(spark: SparkSession, first: Done, folder: Path, source: Path) -> Done:
+    """A later run of the same job run id over a copy of what ``first`` left (output and quarantine)."""
+    shutil.copytree(first.output, folder / "output")
+    shutil.copytree(first.quarantine, folder / "quarantine")
+    return run_over(spark, source, folder / "output", folder / "quarantine")
+
+
+@pytest.fixture(scope="module")
+def first_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Done:
+    """The sample records and one without a key, on several tasks."""
+    folder = tmp_path_factory.mktemp("first")
+    return run_over(spark, with_lines(folder / "in", [NO_KEY]), folder / "output", folder / "quarantine")
+
+
+@pytest.fixture(scope="module")
+def rerun(spark: SparkSession, first_run: Done, tmp_path_factory: pytest.TempPathFactory) -> Done:
+    """The first run again, on the same input, over its own output."""
+    folder = tmp_path_factory.mktemp("rerun")
+    return run_again(spark, first_run, folder, with_lines(folder / "in", [NO_KEY]))
+
+
+@pytest.fixture(scope="module")
+def rebuild(spark: SparkSession, first_run: Done, tmp_path_factory: pytest.TempPathFactory) -> Done:
+    """A rebuild over the first run's output from a source without GONE_DATE's record, with another bad row."""
+    folder = tmp_path_factory.mktemp("rebuild")
+    return run_again(spark, first_run, folder, with_lines(folder / "in", [ONE_FIELD_TOO_MANY], without=GONE_RECORD))
+
+
+def test_each_partition_folder_is_one_data_file(first_run: Done) -> None:
+    assert files_by_folder(first_run.output) == {
+        "record_date=2024-03-01": 1,
+        "record_date=2024-03-02": 1,
+        "record_date=2024-03-03": 1,
+    }
+
+
+def test_a_rerun_gives_the_same_table_file_for_file(spark: SparkSession, first_run: Done, rerun: Done) -> None:
+    after = spark.read.parquet(str(rerun.output))
+
+    assert sorted(row.record_id for row in after.collect()) == [1, 2, 3, 4]
+    assert_df_equality(after, spark.read.parquet(str(first_run.output)), ignore_row_order=True)
+    assert files_by_folder(rerun.output) == files_by_folder(first_run.output)
+    assert rerun.runtime.committed
+
+
+def test_the_quarantine_of_a_rerun_holds_that_runs_rejected_rows_only(rerun: Done, rebuild: Done) -> None:
+    def raw_records(done: Done) -> list[tuple[object, object]]:
+        return [(row["record_id"], row["_raw_record"]) for row in read_quarantine(done.quarantine, "records", RUN_ID)]
+
+    # The same run id each time: the first run's row is replaced, by itself and then by the other.
+    assert raw_records(rerun) == [(None, None)]
+    assert raw_records(rebuild) == [(6, ONE_FIELD_TOO_MANY)]
+
+
+def test_a_full_rebuild_drops_the_partition_of_a_date_gone_from_the_source(
+    spark: SparkSession, first_run: Done, rebuild: Done
+) -> None:
+    assert (first_run.output / f"record_date={GONE_DATE}").is_dir()
+
+    assert sorted(path.name for path in rebuild.output.glob("record_date=*")) == [
+        "record_date=2024-03-01",
+        "record_date=2024-03-02",
+    ]
+    assert sorted(row.record_id for row in spark.read.parquet(str(rebuild.output)).collect()) == [1, 2, 3]
+    assert rebuild.runtime.committed
 
 
 def test_sample_data_lands_deduplicated_and_partitioned(spark: SparkSession, tmp_path: Path, output_dir: Path) -> None:

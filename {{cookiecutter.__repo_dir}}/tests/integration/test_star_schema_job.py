@@ -10,11 +10,14 @@ import filecmp
 import importlib.util
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -29,12 +32,17 @@ from {{ cookiecutter.job_name }}.kit.contracts.compliance import ContractViolati
 from {{ cookiecutter.job_name }}.kit.handler import run_job
 from {{ cookiecutter.job_name }}.kit.results import RunSummary, WrittenTable
 from {{ cookiecutter.job_name }}.kit.runtime import SparkRuntime
+from {{ cookiecutter.job_name }}.kit.testing.quarantine import read_quarantine
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample_data" / "classicmodels"
 RUN_ID = "jr_test"
 # A customer row with one field too many; no order refers to customer 999.
 MALFORMED_CUSTOMER = "999,Bad Row Inc.,Doe,Jane,555 0100,1 Main St,,Springfield,IL,62701,USA,1165,1000.00,EXTRA"
+# Another, set aside by the full rebuild below.
+OTHER_MALFORMED_CUSTOMER = "998,Bad Row Ltd.,Roe,Rick,555 0199,2 Main St,,Springfield,IL,62701,USA,1165,EXTRA"
+DIMENSIONS = ("dim_customers", "dim_products", "dim_locations")
+TABLES = ("fact_orders", *DIMENSIONS)
 
 
 def sample_rows(table: str) -> list[dict[str, str]]:
@@ -44,6 +52,43 @@ def sample_rows(table: str) -> list[dict[str, str]]:
 
 def address_key(row: dict[str, str]) -> str:
     return builders.location_key(row["city"], row["state"], row["postalCode"], row["country"])
+
+
+def write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def append_line(path: Path, line: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+def data_files(folder: Path) -> list[Path]:
+    """The data files under ``folder`` on disk: Spark's ``_SUCCESS`` and ``.crc`` files are not data."""
+    return sorted(path for path in folder.rglob("*") if path.is_file() and not path.name.startswith(("_", ".")))
+
+
+def files_by_folder(table: Path) -> dict[str, int]:
+    return {
+        folder.relative_to(table).as_posix(): len(data_files(folder))
+        for folder in [table, *table.glob("order_date=*")]
+        if any(path.is_file() for path in folder.iterdir())
+    }
+
+
+@contextmanager
+def several_tasks(spark: SparkSession) -> Iterator[None]:
+    """More shuffle partitions than the tests' one, as on a cluster: each stage of the run is several tasks,
+    so a write that kept them would write several files per table or partition folder."""
+    previous = str(spark.conf.get("spark.sql.shuffle.partitions"))  # always set: Spark has a default
+    spark.conf.set("spark.sql.shuffle.partitions", "4")
+    try:
+        yield
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", previous)
 
 
 def run(runtime: SparkRuntime, raw_path: Path, output: Path, quarantine: Path) -> RunSummary:
@@ -60,6 +105,7 @@ class SampleRun:
     runtime: SparkRuntime
     summary: RunSummary
     written: dict[str, WrittenTable]
+    raw: Path
     output: Path
     quarantine: Path
 
@@ -69,13 +115,50 @@ def sample_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) ->
     """The job runs once, on the sample data plus one malformed customer row; every test below reads what it left."""
     raw = tmp_path_factory.mktemp("raw") / "classicmodels"
     shutil.copytree(SAMPLE, raw)
-    with (raw / "customers" / "customers.csv").open("a", encoding="utf-8") as handle:
-        handle.write(MALFORMED_CUSTOMER + "\n")
+    append_line(raw / "customers" / "customers.csv", MALFORMED_CUSTOMER)
     runtime = SparkRuntime(spark)
     output = tmp_path_factory.mktemp("star_schema")
     quarantine = tmp_path_factory.mktemp("quarantine")
-    summary = run(runtime, raw, output, quarantine)
-    return SampleRun(runtime, summary, {table.name: table for table in summary.written}, output, quarantine)
+    with several_tasks(spark):
+        summary = run(runtime, raw, output, quarantine)
+    return SampleRun(runtime, summary, {table.name: table for table in summary.written}, raw, output, quarantine)
+
+
+def run_again(spark: SparkSession, sample_run: SampleRun, folder: Path, raw: Path) -> SampleRun:
+    """A later run of the same job run id over a copy of what the sample run left (output and quarantine)."""
+    output, quarantine = folder / "output", folder / "quarantine"
+    shutil.copytree(sample_run.output, output)
+    shutil.copytree(sample_run.quarantine, quarantine)
+    runtime = SparkRuntime(spark)
+    with several_tasks(spark):
+        summary = run(runtime, raw, output, quarantine)
+    return SampleRun(runtime, summary, {table.name: table for table in summary.written}, raw, output, quarantine)
+
+
+@pytest.fixture(scope="module")
+def rerun(spark: SparkSession, sample_run: SampleRun, tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """The sample run again, on the same input, over its own output."""
+    return run_again(spark, sample_run, tmp_path_factory.mktemp("rerun"), sample_run.raw)
+
+
+# Every order of this day goes from the source before the rebuild: its partition must go too.
+GONE_DATE = sample_rows("orders")[0]["orderDate"]
+GONE_ORDERS = {row["orderNumber"] for row in sample_rows("orders") if row["orderDate"] == GONE_DATE}
+
+
+@pytest.fixture(scope="module")
+def rebuild(spark: SparkSession, sample_run: SampleRun, tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """A rebuild over the sample run's output from a source without the orders (and lines) of GONE_DATE,
+    and with another malformed customer in place of the first."""
+    folder = tmp_path_factory.mktemp("rebuild")
+    raw = folder / "raw"
+    shutil.copytree(SAMPLE, raw)
+    orders = [row for row in sample_rows("orders") if row["orderNumber"] not in GONE_ORDERS]
+    lines = [row for row in sample_rows("orderdetails") if row["orderNumber"] not in GONE_ORDERS]
+    write_rows(raw / "orders" / "orders.csv", orders)
+    write_rows(raw / "orderdetails" / "orderdetails.csv", lines)
+    append_line(raw / "customers" / "customers.csv", OTHER_MALFORMED_CUSTOMER)
+    return run_again(spark, sample_run, folder, raw)
 
 
 def test_malformed_source_row_is_quarantined_and_the_rebuild_goes_on(sample_run: SampleRun) -> None:
@@ -117,6 +200,51 @@ def test_fact_orders_is_partitioned_by_order_date_with_one_file_each(sample_run:
     assert all(len(list(folder.glob("*.parquet"))) == 1 for folder in fact.glob("order_date=*"))
 
 
+def test_every_dimension_is_one_data_file(sample_run: SampleRun) -> None:
+    for name in DIMENSIONS:
+        files = data_files(sample_run.output / name)
+        assert [path.parent.name for path in files] == [name], name
+        assert files[0].name.endswith(".parquet")
+
+
+def test_a_rerun_gives_the_same_tables_file_for_file(
+    spark: SparkSession, sample_run: SampleRun, rerun: SampleRun
+) -> None:
+    for name in TABLES:
+        before = spark.read.parquet(str(sample_run.output / name))
+        after = spark.read.parquet(str(rerun.output / name))
+        assert after.count() == sample_run.written[name].rows, name
+        assert_df_equality(after, before, ignore_row_order=True)
+        assert files_by_folder(rerun.output / name) == files_by_folder(sample_run.output / name), name
+    assert rerun.written["fact_orders"].rows == len(sample_rows("orderdetails"))
+    assert rerun.runtime.committed
+
+
+def test_the_quarantine_of_a_rerun_holds_that_runs_rejected_rows_only(rerun: SampleRun, rebuild: SampleRun) -> None:
+    def raw_records(done: SampleRun) -> list[object]:
+        return [row["_raw_record"] for row in read_quarantine(done.quarantine, "customers", RUN_ID)]
+
+    # The same run id each time: the sample run's row is replaced, by itself and then by the other.
+    assert raw_records(rerun) == [MALFORMED_CUSTOMER]
+    assert raw_records(rebuild) == [OTHER_MALFORMED_CUSTOMER]
+
+
+def test_a_full_rebuild_drops_the_partition_of_a_date_gone_from_the_source(
+    spark: SparkSession, sample_run: SampleRun, rebuild: SampleRun
+) -> None:
+    fact = rebuild.output / "fact_orders"
+    kept_lines = [row for row in sample_rows("orderdetails") if row["orderNumber"] not in GONE_ORDERS]
+    kept_dates = {row["orderDate"] for row in sample_rows("orders") if row["orderNumber"] not in GONE_ORDERS}
+    assert (sample_run.output / "fact_orders" / f"order_date={GONE_DATE}").is_dir()
+
+    assert not (fact / f"order_date={GONE_DATE}").exists()
+    assert sorted(path.name for path in fact.glob("order_date=*")) == sorted(f"order_date={day}" for day in kept_dates)
+    rows = spark.read.parquet(str(fact))
+    assert rows.count() == len(kept_lines)
+    assert rows.where(F.col("order_number").isin([int(order) for order in GONE_ORDERS])).count() == 0
+    assert rebuild.runtime.committed
+
+
 def test_fact_amounts_customers_and_locations_match_the_csv_files(spark: SparkSession, sample_run: SampleRun) -> None:
     customers = {row["customerNumber"]: row for row in sample_rows("customers")}
     buyers = {row["orderNumber"]: customers[row["customerNumber"]] for row in sample_rows("orders")}
@@ -151,6 +279,48 @@ def test_unknown_product_stops_the_job_before_writing_and_does_not_commit(spark:
 
     assert not runtime.committed
     assert not output.exists()
+
+
+# A column of each source table that is not part of its key, and a valid value to put there.
+CHANGED_VALUES = {
+    "customers": ("customerName", "Renamed Wholesalers"),
+    "employees": ("extension", "x0000"),
+    "offices": ("phone", "+1 000 000 0000"),
+    "orders": ("comments", "A second version of this order."),
+    "orderdetails": ("quantityOrdered", "1"),
+    "products": ("productName", "A second name"),
+    "productlines": ("textDescription", "A second description."),
+}
+KEY_COLUMNS = {
+    "customers": ["customerNumber"],
+    "employees": ["employeeNumber"],
+    "offices": ["officeCode"],
+    "orders": ["orderNumber"],
+    "orderdetails": ["orderNumber", "productCode"],
+    "products": ["productCode"],
+    "productlines": ["productLine"],
+}
+
+
+def test_a_key_held_by_two_different_rows_stops_the_job_naming_it(spark: SparkSession, tmp_path: Path) -> None:
+    """Every join looks its key up once; two versions of a row would multiply the rows joined to it."""
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    expected = []
+    for table, (column, value) in CHANGED_VALUES.items():
+        rows = sample_rows(table)
+        write_rows(raw / table / f"{table}.csv", [*rows, {**rows[0], column: value}])
+        key = "/".join(rows[0][part] for part in KEY_COLUMNS[table])
+        expected.append(f"{table}.{'+'.join(KEY_COLUMNS[table])} is duplicated: {key} (2 rows)")
+    runtime = SparkRuntime(spark)
+
+    with pytest.raises(SourceIntegrityError) as error:
+        run(runtime, raw, tmp_path / "output", tmp_path / "quarantine")
+
+    listed = str(error.value).splitlines()[1:]
+    assert sorted(line.strip() for line in listed) == sorted(expected)
+    assert not (tmp_path / "output").exists()
+    assert not runtime.committed
 
 
 def test_empty_source_table_fails_before_touching_the_existing_output(spark: SparkSession, tmp_path: Path) -> None:

@@ -183,3 +183,51 @@ def test_integrity_problems_name_each_broken_key_and_reference_but_not_exact_dup
             ("productlines.productLine is null", None, 1),
         ],
     )
+
+
+# Each lookup below holds its row twice, as a source exported twice would: every join must still match it once.
+
+
+def test_fact_orders_is_not_multiplied_by_an_order_or_customer_exported_twice(spark: SparkSession) -> None:
+    fact = star_schema.build_fact_orders(
+        OrderDetail.frame(spark, OrderDetail(), OrderDetail(product_code="S24_2840", order_line_number=2)),
+        Order.frame(spark, Order(), Order()),
+        Customer.frame(spark, Customer(), Customer()),
+    )
+
+    assert sorted(
+        (row.order_number, row.order_line_number, row.status, row.location_key) for row in fact.collect()
+    ) == [
+        (10100, 1, "Shipped", NANTES),
+        (10100, 2, "Shipped", NANTES),
+    ]
+
+
+def test_dim_customers_is_not_multiplied_by_a_sales_rep_or_office_exported_twice(spark: SparkSession) -> None:
+    dim = star_schema.build_dim_customers(
+        Customer.frame(spark, Customer()),
+        Employee.frame(spark, Employee(), Employee()),
+        Office.frame(spark, Office(), Office()),
+    )
+
+    assert [(row.customer_number, row.sales_rep_name, row.sales_office_location_key) for row in dim.collect()] == [
+        (103, "Leslie Jennings", SAN_FRANCISCO)
+    ]
+
+
+def test_dim_products_is_not_multiplied_by_a_product_line_exported_twice(spark: SparkSession) -> None:
+    dim = star_schema.build_dim_products(
+        Product.frame(spark, Product()), ProductLine.frame(spark, ProductLine(), ProductLine())
+    )
+
+    assert [(row.product_code, row.product_line_description) for row in dim.collect()] == [
+        ("S18_1749", "Scale replicas of the first automobiles.")
+    ]
+
+
+def test_dim_locations_holds_an_address_exported_twice_once(spark: SparkSession) -> None:
+    dim = star_schema.build_dim_locations(
+        Customer.frame(spark, Customer(), Customer()), Office.frame(spark, Office(), Office())
+    )
+
+    assert sorted(row.location_key for row in dim.collect()) == sorted([NANTES, SAN_FRANCISCO])
