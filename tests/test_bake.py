@@ -78,6 +78,7 @@ KIT_FILES = [
         "contracts/formats/spark_json.py",
         "io/__init__.py",
         "io/glue_catalog.py",
+        "io/hadoop_fs.py",
         "io/quarantine.py",
         "io/readers.py",
         "io/sample_data.py",

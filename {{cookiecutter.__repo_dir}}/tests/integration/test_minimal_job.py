@@ -1,6 +1,5 @@
 """The whole minimal job through its entry point, on local files with the plain-Spark runtime."""
 
-import json
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -173,8 +172,7 @@ def test_bad_rows_are_quarantined_and_the_rest_still_lands(
 
     summary = run(runtime, source, output_dir, tmp_path / "quarantine")
 
-    landed = tmp_path / "quarantine" / "records" / f"run_id={RUN_ID}"
-    rows = [json.loads(line) for part in landed.glob("part-*") for line in part.read_text().splitlines()]
+    rows = read_quarantine(tmp_path / "quarantine", "records", RUN_ID)
     found = {(row["record_id"], row["_quarantine_reason"], row["_raw_record"], row["_run_id"]) for row in rows}
     assert len(rows) == 2
     assert found == {

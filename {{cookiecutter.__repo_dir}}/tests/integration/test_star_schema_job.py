@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import filecmp
 import importlib.util
-import json
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -162,8 +161,7 @@ def rebuild(spark: SparkSession, sample_run: SampleRun, tmp_path_factory: pytest
 
 
 def test_malformed_source_row_is_quarantined_and_the_rebuild_goes_on(sample_run: SampleRun) -> None:
-    landed = sample_run.quarantine / "customers" / f"run_id={RUN_ID}"
-    rows = [json.loads(line) for part in landed.glob("part-*") for line in part.read_text().splitlines()]
+    rows = read_quarantine(sample_run.quarantine, "customers", RUN_ID)
 
     assert [(row["customerNumber"], row["_quarantine_reason"], row["_raw_record"], row["_run_id"]) for row in rows] == [
         (999, "malformed record", MALFORMED_CUSTOMER, RUN_ID)

@@ -7,7 +7,6 @@ a handful of jobs, not one per assertion. Expected rows and counts are written o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -37,6 +36,7 @@ from {{ cookiecutter.job_name }}.kit.io.readers import InputNotFoundError, read_
 from {{ cookiecutter.job_name }}.kit.results import IntakeReport
 from {{ cookiecutter.job_name }}.kit.testing import data as contract_data
 from {{ cookiecutter.job_name }}.kit.testing.frames import frame
+from {{ cookiecutter.job_name }}.kit.testing.quarantine import read_quarantine
 
 WIDGETS = Contract(
     "widgets",
@@ -72,13 +72,9 @@ class Intake:
     quarantine: Path
 
 
-def read_quarantine(folder: Path) -> list[tuple[object, ...]]:
-    """Each JSON line as (widget_id, name, made_on, price, reason, run id, raw text), parsed without Spark."""
-    rows = [
-        json.loads(line, parse_float=Decimal)
-        for part in sorted(folder.glob("part-*"))
-        for line in part.read_text(encoding="utf-8").splitlines()
-    ]
+def quarantined_rows(quarantine: Path) -> list[tuple[object, ...]]:
+    """Each quarantined widget as (widget_id, name, made_on, price, reason, run id, raw text), parsed without Spark."""
+    rows = read_quarantine(quarantine, WIDGETS.name, RUN_ID)
     keys = ["widget_id", "name", "made_on", "price", "_quarantine_reason", "_run_id", "_raw_record"]
     assert all(list(row) == keys for row in rows), rows
     return sorted((tuple(row[key] for key in keys) for row in rows), key=repr)
@@ -87,7 +83,7 @@ def read_quarantine(folder: Path) -> list[tuple[object, ...]]:
 def run_intake(frame: DataFrame, quarantine: Path) -> Intake:
     good, report = enforce(frame, WIDGETS, policy=Policy.QUARANTINE, quarantine_path=str(quarantine), run_id=RUN_ID)
     landed = quarantine / "widgets" / f"run_id={RUN_ID}"
-    return Intake(frame, good, report, read_quarantine(landed) if landed.exists() else [], landed)
+    return Intake(frame, good, report, quarantined_rows(quarantine), landed)
 
 
 def good_rows(intake: Intake) -> list[tuple[object, ...]]:

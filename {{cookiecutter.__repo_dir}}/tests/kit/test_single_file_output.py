@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
+from {{ cookiecutter.job_name }}.kit.io import hadoop_fs
 from {{ cookiecutter.job_name }}.kit.patterns import single_file_output
 from {{ cookiecutter.job_name }}.kit.patterns.single_file_output import (
     PartFileCountError,
@@ -128,13 +129,13 @@ def test_a_failed_move_into_place_puts_the_old_file_back(
     # The old file is already moved aside into the temporary prefix when the part file fails to take its place.
     destination = tmp_path / "orders.csv"
     destination.write_text("old\n")
-    hadoop_path, is_checksum_fs = single_file_output._hadoop_path, single_file_output._is_checksum_fs
+    hadoop_path, is_checksum_fs = hadoop_fs.hadoop_path, single_file_output._is_checksum_fs
 
     def failing_hadoop_path(spark: SparkSession, location: str) -> tuple[Any, Any]:
         fs, path = hadoop_path(spark, location)
         return PartFileCannotMove(fs, failure), path
 
-    monkeypatch.setattr(single_file_output, "_hadoop_path", failing_hadoop_path)
+    monkeypatch.setattr(single_file_output, "hadoop_path", failing_hadoop_path)
     monkeypatch.setattr(single_file_output, "_is_checksum_fs", lambda spark, fs: is_checksum_fs(spark, fs.fs))
 
     with pytest.raises(OSError, match=message):

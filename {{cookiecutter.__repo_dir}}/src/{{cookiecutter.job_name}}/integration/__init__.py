@@ -1,1 +1,1 @@
-"""All IO lives here: readers and writers with explicit schemas, and storage operations."""
+"""Adapters for this job's own sources and sinks: where each lives, read and written through the kit."""

@@ -95,7 +95,7 @@ def available() -> list[str]:
 def load_contract(name: str) -> Contract:
     """The contract of dataset ``name``, from whichever format its file is in."""
     directory = schemas_dir()
-    present = [directory.joinpath(name + suffix) for suffix in READERS if directory.joinpath(name + suffix).is_file()]
+    present = [path for path in (directory.joinpath(name + suffix) for suffix in READERS) if path.is_file()]
     if not present:
         expected = ", ".join(name + suffix for suffix in READERS)
         raise ContractError(

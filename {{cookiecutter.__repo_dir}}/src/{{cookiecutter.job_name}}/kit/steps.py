@@ -8,7 +8,7 @@ run shows what happened without Spark's stage bars.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 from pyspark.sql import DataFrame, SparkSession
@@ -19,7 +19,7 @@ from .contracts.compliance import check_output
 from .declarations import DeclarationError, JobDeclaration, load_contract
 from .io.quarantine import enforce
 from .io.readers import read_csv, read_json
-from .io.writers import count_written, default_layout, write_table
+from .io.writers import FileLayout, count_written, default_layout, write_table
 from .results import IntakeReport, WrittenTable
 
 LOG = logging.getLogger(__name__)
@@ -56,6 +56,18 @@ def check_patterns(declaration: JobDeclaration, config: BaseModel) -> None:
             pattern.validate(outputs, declaration.settings_for(pattern.name), pattern.parsed_arguments(config))
 
 
+def file_layout(
+    declaration: JobDeclaration, name: str, rows: int, partition_by: Sequence[str], config: BaseModel
+) -> FileLayout:
+    """How output ``name`` is split into files: the last installed pattern with a say, else the default."""
+    layout = default_layout(rows, partition_by)
+    for pattern in patterns.installed():
+        if pattern.file_layout is not None:
+            settings, arguments = declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
+            layout = pattern.file_layout(name, rows, partition_by, settings, arguments) or layout
+    return layout
+
+
 def write_outputs(
     declaration: JobDeclaration, tables: Mapping[str, DataFrame], paths: Mapping[str, str], config: BaseModel
 ) -> tuple[list[WrittenTable], list[str]]:
@@ -70,39 +82,26 @@ def write_outputs(
                 f"write_outputs got {what} for {sorted(names)}, but job {declaration.job} declares the outputs "
                 f"{sorted(declaration.outputs)}; pass one for each."
             )
-    installed = patterns.installed()
+    contracts = {name: load_contract(name) for name in declaration.outputs}
     checked: dict[str, DataFrame] = {}
-    rows: dict[str, int] = {}
-    for name in declaration.outputs:
-        checked[name] = check_output(tables[name], load_contract(name))
-        rows[name] = checked[name].count()  # served from the cache the check filled
-        LOG.info("checked  %-16s %8d rows", name, rows[name])
-    written = []
     try:
-        for name in declaration.outputs:
-            partition_by = load_contract(name).partition_keys
-            layout = default_layout(rows[name], partition_by)
-            for pattern in installed:
-                if pattern.file_layout is None:
-                    continue
-                chosen = pattern.file_layout(
-                    name,
-                    rows[name],
-                    partition_by,
-                    declaration.settings_for(pattern.name),
-                    pattern.parsed_arguments(config),
-                )
-                layout = chosen or layout
-            write_table(checked[name], paths[name], partition_by=partition_by, layout=layout)
+        rows = {}
+        for name, contract in contracts.items():
+            checked[name] = check_output(tables[name], contract)
+            rows[name] = checked[name].count()  # served from the cache the check filled
+            LOG.info("checked  %-16s %8d rows", name, rows[name])
+        written = []
+        for name, contract in contracts.items():
+            layout = file_layout(declaration, name, rows[name], contract.partition_keys, config)
+            write_table(checked[name], paths[name], partition_by=contract.partition_keys, layout=layout)
             result = count_written(checked[name].sparkSession, name, paths[name])
             LOG.info("wrote    %-16s %8d rows, %d files: %s", name, result.rows, result.files, result.path)
             written.append(result)
         notes = []
-        for pattern in installed:
+        for pattern in patterns.installed():
             if pattern.after_write is not None:
-                notes += pattern.after_write(
-                    checked, declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
-                )
+                settings, arguments = declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
+                notes += pattern.after_write(checked, settings, arguments)
         for note in notes:
             LOG.info("%s", note)
         return written, notes

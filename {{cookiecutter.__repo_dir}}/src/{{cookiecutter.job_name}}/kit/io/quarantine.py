@@ -6,9 +6,8 @@ Layout: ``<quarantine_path>/<dataset>/run_id=<run id>/``, JSON lines (see ``enfo
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame
 
 from ..contracts import Contract
 from ..contracts.compliance import (
@@ -21,6 +20,7 @@ from ..contracts.compliance import (
     rejected_rows,
 )
 from ..results import IntakeReport
+from .hadoop_fs import delete_path
 
 LOG = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def enforce(
         rows_quarantined = df.sparkSession.read.text(location).count()
     else:
         # An earlier attempt with this run id may have set rows aside that this attempt no longer rejects.
-        _delete(df.sparkSession, location)
+        delete_path(df.sparkSession, location)
     reconcile(contract.name, check.rows, check.rows_passing, rows_quarantined, location)
 
     report = IntakeReport(
@@ -80,10 +80,3 @@ def enforce(
         reasons = "; ".join(str(violation) for violation in check.violations)
         LOG.warning("%s: %d rows quarantined in %s (%s)", contract.name, rows_quarantined, location, reasons)
     return passing_rows(df, contract), report
-
-
-def _delete(spark: SparkSession, location: str) -> None:
-    """Delete the folder at ``location`` if there is one (Hadoop FileSystem: local, HDFS or S3 alike)."""
-    jvm: Any = spark.sparkContext._jvm
-    path = jvm.org.apache.hadoop.fs.Path(location)
-    path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(path, True)

@@ -15,11 +15,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
 from ..results import WrittenTable
+from .hadoop_fs import data_files
 
 # About 50-250 MB of Parquet for typical warehouse rows: large enough for fast scans, small enough to write in one task.
 DEFAULT_ROWS_PER_FILE = 1_000_000
@@ -71,24 +71,6 @@ def write_table(df: DataFrame, path: str, *, partition_by: Sequence[str], layout
     if partition_by:
         writer = writer.partitionBy(*partition_by)
     writer.parquet(path)
-
-
-def data_files(spark: SparkSession, path: str) -> list[str]:
-    """The data files under ``path``, recursively; Spark's ``_SUCCESS``, ``.crc`` and hidden files are not data."""
-    jvm: Any = spark.sparkContext._jvm
-    root = jvm.org.apache.hadoop.fs.Path(path)
-    fs = root.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    if not fs.exists(root):
-        return []
-    found = []
-    files = fs.listFiles(root, True)
-    while files.hasNext():
-        status = files.next()
-        name = status.getPath().getName()
-        relative = status.getPath().toString().removeprefix(fs.makeQualified(root).toString())
-        if not name.startswith(("_", ".")) and "/_" not in relative and "/." not in relative:
-            found.append(status.getPath().toString())
-    return sorted(found)
 
 
 def count_written(spark: SparkSession, name: str, path: str) -> WrittenTable:

@@ -54,16 +54,17 @@ class Pattern:
 def installed() -> list[Pattern]:
     """Every pattern module in this package, by name."""
     found = []
-    for module in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
-        pattern = getattr(importlib.import_module(f"{__name__}.{module.name}"), "PATTERN", None)
-        if not isinstance(pattern, Pattern) or pattern.name != module.name:
-            raise TypeError(f"{__name__}.{module.name} must define PATTERN = Pattern(name='{module.name}', ...)")
+    for name in installed_names():
+        pattern = getattr(importlib.import_module(f"{__name__}.{name}"), "PATTERN", None)
+        if not isinstance(pattern, Pattern) or pattern.name != name:
+            raise TypeError(f"{__name__}.{name} must define PATTERN = Pattern(name='{name}', ...)")
         found.append(pattern)
     return found
 
 
 def installed_names() -> list[str]:
-    return [module.name for module in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)]
+    """The pattern modules present in this package, sorted (found without importing them)."""
+    return sorted(module.name for module in pkgutil.iter_modules(__path__))
 
 
 def argument_models() -> list[type[BaseModel]]:

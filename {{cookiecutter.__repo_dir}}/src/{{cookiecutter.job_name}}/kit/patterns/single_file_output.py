@@ -26,6 +26,7 @@ from boto3.s3.transfer import TransferConfig
 from pydantic import BaseModel, ConfigDict, Field
 from pyspark.sql import DataFrame, SparkSession
 
+from ..io.hadoop_fs import child_path, delete_path, hadoop_path, jvm
 from . import Pattern
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def write_single_file(
     else:
         spark = df.sparkSession
         check_hadoop_destination(spark, destination, overwrite=overwrite)
-        _write_one_part(df, temp, file_format, writer_options, cleanup=lambda: _delete_hadoop(spark, temp))
+        _write_one_part(df, temp, file_format, writer_options, cleanup=lambda: delete_path(spark, temp))
         move_single_part_file_hadoop(spark, temp, destination, overwrite=overwrite)
 
 
@@ -113,7 +114,7 @@ def _single_part_file(names: list[str], temp: str) -> str:
 
 
 def check_hadoop_destination(spark: SparkSession, destination: str, *, overwrite: bool) -> None:
-    fs, path = _hadoop_path(spark, destination)
+    fs, path = hadoop_path(spark, destination)
     if not fs.exists(path):
         return
     if fs.getFileStatus(path).isDirectory():
@@ -128,15 +129,15 @@ def move_single_part_file_hadoop(spark: SparkSession, temp: str, destination: st
     A file being replaced is first renamed aside into ``temp`` and is deleted with it only once the new
     file is in place; if the rename fails, it is put back.
     """
-    fs, target = _hadoop_path(spark, destination)
-    _, temp_path = _hadoop_path(spark, temp)
+    fs, target = hadoop_path(spark, destination)
+    _, temp_path = hadoop_path(spark, temp)
     try:
         check_hadoop_destination(spark, destination, overwrite=overwrite)
         part = _single_part_file([status.getPath().getName() for status in fs.listStatus(temp_path)], temp)
-        source = _hadoop_child(spark, temp_path, part)
+        source = child_path(spark, temp_path, part)
         # The raw filesystem moves only the data file; its .crc checksum is deleted with ``temp``.
         raw = fs.getRawFileSystem() if _is_checksum_fs(spark, fs) else fs
-        previous = _hadoop_child(spark, temp_path, "previous") if fs.exists(target) else None
+        previous = child_path(spark, temp_path, "previous") if fs.exists(target) else None
         if previous is not None and not fs.rename(target, previous):
             raise OSError(f"could not move the existing {destination} aside")
         try:
@@ -150,30 +151,10 @@ def move_single_part_file_hadoop(spark: SparkSession, temp: str, destination: st
         fs.delete(temp_path, True)
 
 
-def _delete_hadoop(spark: SparkSession, location: str) -> None:
-    fs, path = _hadoop_path(spark, location)
-    fs.delete(path, True)
-
-
-def _hadoop_path(spark: SparkSession, location: str) -> tuple[Any, Any]:
-    """The FileSystem for ``location`` and its qualified Path (a relative path resolves against the cwd)."""
-    path = _jvm(spark).org.apache.hadoop.fs.Path(location)
-    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
-    return fs, fs.makeQualified(path)
-
-
-def _hadoop_child(spark: SparkSession, parent: Any, name: str) -> Any:
-    return _jvm(spark).org.apache.hadoop.fs.Path(parent, name)
-
-
 def _is_checksum_fs(spark: SparkSession, fs: Any) -> bool:
     """The local filesystem writes a ``.crc`` beside each file; renaming through it would move that too."""
-    checksum_fs = _jvm(spark).java.lang.Class.forName("org.apache.hadoop.fs.ChecksumFileSystem")
+    checksum_fs = jvm(spark).java.lang.Class.forName("org.apache.hadoop.fs.ChecksumFileSystem")
     return bool(checksum_fs.isInstance(fs))
-
-
-def _jvm(spark: SparkSession) -> Any:
-    return spark.sparkContext._jvm
 
 
 # --- S3: boto3 copy and delete ---------------------------------------------------------------------------

@@ -50,6 +50,7 @@ class GlueRuntime:
         except TypeError as exc:
             # Locally awsglue imports, but its JVM classes are missing: "'JavaPackage' object is not callable".
             raise GlueUnavailableError(f"{ONLY_ON_GLUE} ({exc})") from exc
+        tune_session(self._glue_context.spark_session)
         self._job_factory = job_factory
         self._job: Any = None
         self._committed = False
@@ -61,7 +62,7 @@ class GlueRuntime:
     @property
     def spark(self) -> SparkSession:
         session: SparkSession = self._glue_context.spark_session
-        return tune_session(session)
+        return session
 
     def init(self, job_name: str, arguments: Mapping[str, str]) -> None:
         if self._job is not None:
