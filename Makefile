@@ -35,8 +35,8 @@ setup: ## Install Java 17 and uv if missing, then the template's tools into .ven
 	@if ! { $(FIND_UV); } >/dev/null 2>&1; then \
 		echo "uv is missing: installing it"; \
 		python3 -m pip install --quiet uv 2>/dev/null \
-			|| { python3 -m venv --clear $(TOOLS) 2>/dev/null || { $(APT_INSTALL) python3-venv && python3 -m venv --clear $(TOOLS); }; } \
-			&& $(TOOLS)/bin/pip install --quiet uv; \
+			|| { { python3 -m venv --clear $(TOOLS) 2>/dev/null || { $(APT_INSTALL) python3-venv && python3 -m venv --clear $(TOOLS); }; } \
+				&& $(TOOLS)/bin/pip install --quiet uv; }; \
 		{ $(FIND_UV); } >/dev/null 2>&1 \
 			|| { echo "ERROR: could not install uv. Install it ('pip install uv' or docs.astral.sh/uv), then rerun 'make setup'." >&2; exit 1; }; \
 	fi
