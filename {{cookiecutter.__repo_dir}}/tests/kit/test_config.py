@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from {{ cookiecutter.job_name }}.kit import args as job_config
-from {{ cookiecutter.job_name }}.kit.args import JobArgumentError, JobConfig
+from {{ cookiecutter.job_name }}.kit.args import IntakeJobConfig, JobArgumentError, JobConfig
+from {{ cookiecutter.job_name }}.kit.handler import job_arguments
+from {{ cookiecutter.job_name }}.kit.patterns import argument_models
 
 
 class ExampleConfig(JobConfig):
@@ -76,6 +78,14 @@ def test_malformed_argv_is_rejected(argv: list[str], message: str) -> None:
         job_config.split_arguments(argv)
 
 
+def test_a_job_argument_with_no_value_is_rejected_while_glue_arguments_may_have_none() -> None:
+    # As getResolvedOptions: only the names it is asked for must have a value.
+    with pytest.raises(JobArgumentError, match="'--input_path' has no value"):
+        job_config.parse_job_arguments(["s", "--JOB_NAME", "n", "--input_path", "--dry_run", "true"], ExampleConfig)
+    argv = ["s", "--JOB_NAME", "n", "--python-modules-installer-option", "--upgrade", "--input_path", "/i"]
+    assert job_config.parse_job_arguments(argv, ExampleConfig).input_path == "/i"
+
+
 @pytest.mark.parametrize(
     ("argv", "values"),
     [
@@ -123,3 +133,121 @@ def test_a_run_id_that_cannot_name_a_folder_is_rejected() -> None:
         job_config.parse_job_arguments(
             ["s", "--JOB_NAME", "n", "--JOB_RUN_ID", "a/b", "--input_path", "p"], ExampleConfig
         )
+
+
+# --- Near-misses: a typo of a known name is an error; any other unknown name is Glue's and ignored -------
+
+EXACT = "Names must match exactly: underscores, not hyphens, and the same case."
+
+
+class PathsConfig(IntakeJobConfig):
+    output_path: str = Field(description="where the tables land")
+
+
+class ExportArguments(BaseModel):
+    """Like a cookbook pattern's arguments: a model of its own, added to the job's."""
+
+    export_path: str | None = None
+
+
+class WithPatternConfig(PathsConfig, ExportArguments):
+    pass
+
+
+def argument_errors(argv: list[str], model: type[JobConfig]) -> list[str]:
+    with pytest.raises(JobArgumentError) as error:
+        job_config.parse_job_arguments(argv, model)
+    header, *lines = str(error.value).split("\n  ")
+    assert header == "Bad job arguments:"
+    return lines
+
+
+def test_a_hyphenated_argument_is_named_with_the_argument_meant() -> None:
+    argv = ["s", "--JOB_NAME", "n", "--output_path", "/o", "--quarantine-path", "/q"]
+    assert argument_errors(argv, PathsConfig) == [
+        f"--quarantine-path: not an argument of this job; did you mean --quarantine_path? {EXACT}",
+        "--quarantine_path: missing. Pass it as '--quarantine_path <value>' "
+        "(folder or s3:// prefix for rejected rows: <quarantine_path>/<dataset>/run_id=<run id>/).",
+    ]
+
+
+def test_an_argument_in_another_case_is_named_with_the_argument_meant() -> None:
+    argv = ["s", "--JOB_NAME", "n", "--Output_Path", "/o", "--quarantine_path", "/q"]
+    assert argument_errors(argv, PathsConfig) == [
+        f"--Output_Path: not an argument of this job; did you mean --output_path? {EXACT}",
+        "--output_path: missing. Pass it as '--output_path <value>' (where the tables land).",
+    ]
+
+
+def test_a_near_miss_given_inline_is_named_too() -> None:
+    argv = ["s", "--JOB_NAME", "n", "--output-path=/o", "--quarantine_path", "/q"]
+    assert argument_errors(argv, PathsConfig)[0] == (
+        f"--output-path: not an argument of this job; did you mean --output_path? {EXACT}"
+    )
+
+
+def test_a_near_miss_of_an_optional_argument_is_an_error_on_its_own() -> None:
+    # Nothing else is wrong, and --batch_size has a default: without the check the 20 would vanish silently.
+    argv = ["s", "--JOB_NAME", "n", "--input_path", "/i", "--Batch-Size", "20"]
+    assert argument_errors(argv, ExampleConfig) == [
+        f"--Batch-Size: not an argument of this job; did you mean --batch_size? {EXACT}"
+    ]
+
+
+def test_a_near_miss_of_an_exact_argument_also_given_is_still_an_error() -> None:
+    argv = ["s", "--JOB_NAME", "n", "--input_path", "/i", "--input-path", "/other"]
+    assert argument_errors(argv, ExampleConfig) == [
+        f"--input-path: not an argument of this job; did you mean --input_path? {EXACT}"
+    ]
+
+
+def test_a_near_miss_of_a_glue_name_suggests_the_glue_spelling() -> None:
+    argv = ["s", "--Job-Name", "n", "--input_path", "/i"]
+    assert argument_errors(argv, ExampleConfig)[0] == (
+        f"--Job-Name: not an argument of this job; did you mean --JOB_NAME? {EXACT}"
+    )
+
+
+def test_a_near_miss_of_a_pattern_argument_is_named() -> None:
+    argv = ["s", "--JOB_NAME", "n", "--output_path", "/o", "--quarantine_path", "/q", "--Export-Path", "/e"]
+    assert argument_errors(argv, WithPatternConfig) == [
+        f"--Export-Path: not an argument of this job; did you mean --export_path? {EXACT}"
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(field for model in argument_models() for field in model.model_fields))
+def test_a_near_miss_of_each_installed_pattern_argument_is_named(name: str) -> None:
+    # The job's full argument set, as run_job parses it: the config plus every installed pattern's arguments.
+    typo = name.replace("_", "-").upper()
+    argv = ["s", "--JOB_NAME", "n", "--output_path", "/o", "--quarantine_path", "/q", f"--{typo}", "1"]
+    assert argument_errors(argv, job_arguments(PathsConfig)) == [
+        f"--{typo}: not an argument of this job; did you mean --{name}? {EXACT}"
+    ]
+
+
+GLUE_ARGUMENTS = [
+    *("--JOB_ID", "j_1", "--JOB_RUN_ID", "jr_1", "--JOB_NAME", "nightly", "--TempDir", "s3://assets/temporary/"),
+    *("--job-bookmark-option", "job-bookmark-enable", "--job-language", "python", "--enable-metrics", "true"),
+    *("--enable-glue-datacatalog", "true", "--enable-continuous-cloudwatch-log", "true", "--enable-spark-ui", "true"),
+    *("--spark-event-logs-path", "s3://assets/sparkHistoryLogs/", "--enable-job-insights", "true"),
+    *("--enable-observability-metrics", "true", "--enable-auto-scaling", "true", "--datalake-formats", "iceberg"),
+    *("--extra-py-files", "s3://assets/lib.zip", "--additional-python-modules", "s3://assets/pkg.whl"),
+    *("--python-modules-installer-option", "--upgrade", "--conf", "spark.sql.shuffle.partitions=8"),
+    *("--scriptLocation", "s3://assets/scripts/job.py", "--redshiftTmpDir", "s3://assets/redshift/"),
+]
+
+
+def test_glue_arguments_are_ignored() -> None:
+    argv = ["s", *GLUE_ARGUMENTS, "--output_path", "s3://lake/out", "--quarantine_path", "s3://lake/q"]
+    config = job_config.parse_job_arguments(argv, PathsConfig)
+    assert (config.job_name, config.run_id, config.output_path) == ("nightly", "jr_1", "s3://lake/out")
+
+
+def test_a_glue_argument_is_a_near_miss_only_of_a_field_the_job_has() -> None:
+    class MetricsConfig(JobConfig):
+        enable_metrics: bool = False
+
+    argv = ["s", "--JOB_NAME", "n", "--enable-metrics", "true"]
+    assert argument_errors(argv, MetricsConfig) == [
+        f"--enable-metrics: not an argument of this job; did you mean --enable_metrics? {EXACT}"
+    ]

@@ -16,7 +16,7 @@ from pyspark.sql import SparkSession
 
 from ..domain.records import clean_records
 from ..integration.records import read_records
-from ..kit.args import IntakeJobConfig
+from ..kit.args import InputPath, IntakeJobConfig, OutputPath
 from ..kit.declarations import load_job
 from ..kit.handler import run_job
 from ..kit.results import RunSummary
@@ -29,8 +29,8 @@ LOG = logging.getLogger(__name__)
 
 
 class MinimalJobConfig(IntakeJobConfig):
-    input_path: str = Field(min_length=1, description="folder or s3:// prefix holding the records CSV files")
-    output_path: str = Field(min_length=1, description="folder or s3:// prefix for the cleaned Parquet table")
+    input_path: InputPath = Field(description="folder or s3:// prefix holding the records CSV files")
+    output_path: OutputPath = Field(description="folder or s3:// prefix for the cleaned Parquet table")
 
 
 def run_pipeline(spark: SparkSession, config: MinimalJobConfig) -> RunSummary:

@@ -26,6 +26,7 @@ from boto3.s3.transfer import TransferConfig
 from pydantic import BaseModel, ConfigDict, Field
 from pyspark.sql import DataFrame, SparkSession
 
+from ..args import OutputPath
 from ..io.hadoop_fs import child_path, delete_path, hadoop_path, jvm
 from . import Pattern
 
@@ -236,9 +237,8 @@ class SingleFileOutputArguments(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    export_path: str | None = Field(
+    export_path: OutputPath | None = Field(
         default=None,
-        min_length=1,
         description="folder or s3:// prefix; each declared export is written there as one file (off when absent)",
     )
 
