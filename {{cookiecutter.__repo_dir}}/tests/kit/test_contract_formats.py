@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from {{ cookiecutter.job_name }}.kit.contracts import ContractError, parse_contract
 from {{ cookiecutter.job_name }}.kit.contracts.formats import (
     SchemaConversionError,
     from_avro,
@@ -46,6 +48,7 @@ from {{ cookiecutter.job_name }}.kit.contracts.formats import (
     to_hive_type,
     to_spark_json,
 )
+from {{ cookiecutter.job_name }}.kit.contracts.rules import PATTERN_SYNTAX
 from {{ cookiecutter.job_name }}.kit.declarations import available, load_contract
 
 PARTITION = {"partition_key": True}
@@ -825,6 +828,250 @@ def test_spark_json_refuses_decimals_spark_cannot_hold(column_type: Any, path: s
 def test_spark_json_must_be_a_struct() -> None:
     with pytest.raises(SchemaConversionError, match='"type": "struct"'):
         from_spark_json({"type": "array", "elementType": "long", "containsNull": True})
+
+
+# --- Value rules -----------------------------------------------------------------------------------
+
+STATUSES = ["Shipped", "On Hold"]
+RULED_SCHEMA = StructType(
+    [
+        StructField("order_id", LongType(), False, {"rules": {"min": 1}}),
+        StructField("status", StringType(), True, {"comment": "Order status", "rules": {"allowed": STATUSES}}),
+        StructField("sku", StringType(), False, {"rules": {"not_blank": True, "pattern": "S[0-9]+_[0-9]+"}}),
+        StructField("price", DecimalType(10, 2), True, {"rules": {"min": 0, "max": 99999.99}}),
+        StructField("order_date", DateType(), False, {"partition_key": True, "rules": {"min": "2003-01-01"}}),
+    ]
+)
+RULED_SPARK_JSON = {
+    "type": "struct",
+    "fields": [
+        {"name": "order_id", "type": "long", "nullable": False, "metadata": {"rules": {"min": 1}}},
+        {
+            "name": "status",
+            "type": "string",
+            "nullable": True,
+            "metadata": {"comment": "Order status", "rules": {"allowed": ["Shipped", "On Hold"]}},
+        },
+        {
+            "name": "sku",
+            "type": "string",
+            "nullable": False,
+            "metadata": {"rules": {"not_blank": True, "pattern": "S[0-9]+_[0-9]+"}},
+        },
+        {
+            "name": "price",
+            "type": "decimal(10,2)",
+            "nullable": True,
+            "metadata": {"rules": {"min": 0, "max": 99999.99}},
+        },
+        {
+            "name": "order_date",
+            "type": "date",
+            "nullable": False,
+            "metadata": {"partition_key": True, "rules": {"min": "2003-01-01"}},
+        },
+    ],
+}
+RULED_AVSC = {
+    "type": "record",
+    "name": "Order",
+    "fields": [
+        {"name": "order_id", "type": "long", "rules": {"min": 1}},
+        {
+            "name": "status",
+            "type": ["null", "string"],
+            "default": None,
+            "doc": "Order status",
+            "rules": {"allowed": ["Shipped", "On Hold"]},
+        },
+        {"name": "sku", "type": "string", "rules": {"not_blank": True, "pattern": "S[0-9]+_[0-9]+"}},
+        {
+            "name": "price",
+            "type": ["null", {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}],
+            "default": None,
+            "rules": {"min": 0, "max": 99999.99},
+        },
+        {
+            "name": "order_date",
+            "type": {"type": "int", "logicalType": "date"},
+            "partition_key": True,
+            "rules": {"min": "2003-01-01"},
+        },
+    ],
+}
+RULED_TABLE = {
+    "Name": "orders",
+    "TableType": "EXTERNAL_TABLE",
+    "Parameters": {"classification": "parquet"},
+    "StorageDescriptor": {
+        "Columns": [
+            {"Name": "order_id", "Type": "bigint", "Parameters": {"nullable": "false", "rules": '{"min": 1}'}},
+            {
+                "Name": "status",
+                "Type": "string",
+                "Comment": "Order status",
+                "Parameters": {"rules": '{"allowed": ["Shipped", "On Hold"]}'},
+            },
+            {
+                "Name": "sku",
+                "Type": "string",
+                "Parameters": {"nullable": "false", "rules": '{"not_blank": true, "pattern": "S[0-9]+_[0-9]+"}'},
+            },
+            {"Name": "price", "Type": "decimal(10,2)", "Parameters": {"rules": '{"min": 0, "max": 99999.99}'}},
+        ],
+        "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+        "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+        "SerdeInfo": {
+            "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+            "Parameters": {"serialization.format": "1"},
+        },
+    },
+    "PartitionKeys": [
+        {"Name": "order_date", "Type": "date", "Parameters": {"nullable": "false", "rules": '{"min": "2003-01-01"}'}}
+    ],
+}
+
+
+def test_spark_json_carries_rules_in_the_field_metadata() -> None:
+    assert to_spark_json(RULED_SCHEMA) == RULED_SPARK_JSON
+    assert from_spark_json(RULED_SPARK_JSON) == RULED_SCHEMA
+
+
+def test_avro_carries_rules_as_a_field_attribute() -> None:
+    assert checked_avro(RULED_SCHEMA, "Order") == RULED_AVSC
+    assert from_avro(RULED_AVSC) == RULED_SCHEMA
+
+
+def test_glue_carries_rules_as_a_json_column_parameter_create_table_accepts() -> None:
+    assert to_glue_table(RULED_SCHEMA, "orders") == RULED_TABLE
+    assert from_glue_table(RULED_TABLE) == RULED_SCHEMA
+    request_shape = botocore.session.get_session().get_service_model("glue").operation_model("CreateTable").input_shape
+    assert request_shape is not None
+    validate_parameters({"DatabaseName": "sales", "TableInput": RULED_TABLE}, request_shape)
+
+
+def test_rules_are_read_in_any_order_and_an_empty_set_is_no_rules() -> None:
+    document = spark_json_column("decimal(10,2)")
+    document["fields"][0]["metadata"] = {"rules": {"max": 5, "min": 0}, "comment": "Rate"}
+    assert from_spark_json(document).fields[0].metadata == {"comment": "Rate", "rules": {"min": 0, "max": 5}}
+    document["fields"][0]["metadata"] = {"rules": {}}
+    assert from_spark_json(document) == StructType([StructField("rate", DecimalType(10, 2), True)])
+
+
+# A one-column contract of each format, for the parse errors below.
+RULE_COLUMN_TYPES: dict[str, tuple[Any, Any, str]] = {
+    "string": ("string", "string", "string"),
+    "int": ("integer", "int", "int"),
+    "boolean": ("boolean", "boolean", "boolean"),
+    "decimal(10,2)": (
+        "decimal(10,2)",
+        {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2},
+        "decimal(10,2)",
+    ),
+    "date": ("date", {"type": "int", "logicalType": "date"}, "date"),
+    "timestamp": ("timestamp", {"type": "long", "logicalType": "timestamp-micros"}, "timestamp"),
+}
+
+
+def one_column_contract(suffix: str, column_type: str, rules: Any) -> str:
+    spark_type, avro_type, hive_type = RULE_COLUMN_TYPES[column_type]
+    document: dict[str, Any]
+    if suffix == ".spark.json":
+        column = {"name": "amount", "type": spark_type, "nullable": True, "metadata": {"rules": rules}}
+        document = {"type": "struct", "fields": [column]}
+    elif suffix == ".avsc":
+        document = {"type": "record", "name": "Row", "fields": [{"name": "amount", "type": avro_type, "rules": rules}]}
+    else:
+        parameters = {"rules": json.dumps(rules)}
+        document = {"StorageDescriptor": {"Columns": [{"Name": "amount", "Type": hive_type, "Parameters": parameters}]}}
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize("suffix", [".spark.json", ".avsc", ".glue.json"])
+@pytest.mark.parametrize(
+    ("column_type", "rules", "problem"),
+    [
+        ("string", ["not_blank"], 'rules are an object such as {"min": 0}, got ["not_blank"]'),
+        ("int", {"minimum": 0}, "unknown rule 'minimum'; the rules are min, max, not_blank, allowed, pattern"),
+        ("string", {"min": 0}, "rule 'min' does not fit a string column; it is for numeric, decimal and date columns"),
+        ("timestamp", {"max": "2024-01-01"}, "rule 'max' does not fit a timestamp column"),
+        ("int", {"not_blank": True}, "rule 'not_blank' does not fit an int column; it is for string columns"),
+        ("decimal(10,2)", {"pattern": "[0-9]+"}, "rule 'pattern' does not fit a decimal(10,2) column"),
+        ("boolean", {"allowed": [True]}, "rule 'allowed' does not fit a boolean column"),
+        ("int", {"min": 10, "max": 5}, "rule 'min' 10 is greater than rule 'max' 5: no value passes"),
+        ("date", {"min": "2024-02-01", "max": "2024-01-31"}, "rule 'min' 2024-02-01 is greater than rule 'max'"),
+        ("int", {"min": "0"}, "rule 'min' is a number, got \"0\""),
+        ("int", {"max": True}, "rule 'max' is a number, got true"),
+        ("int", {"min": 0.5}, "rule 'min' on an integer column is an integer, got 0.5"),
+        ("decimal(10,2)", {"max": 100000000}, "rule 'max' 100000000 is beyond what a decimal(10,2) column holds"),
+        (
+            "date",
+            {"min": "2024-1-5"},
+            'rule \'min\' on a date column is an ISO date such as "2024-01-31", got "2024-1-5"',
+        ),
+        ("date", {"min": "2024-02-30"}, "rule 'min' \"2024-02-30\" is not a calendar date"),
+        ("string", {"not_blank": False}, "rule 'not_blank' is true (leave it out to allow blank values), got false"),
+        ("string", {"allowed": []}, "rule 'allowed' is a non-empty list of values, got []"),
+        ("string", {"allowed": ["a", 1]}, "rule 'allowed' on a string column lists strings, got 1"),
+        ("int", {"allowed": [1, 2.5]}, "rule 'allowed' on an int column lists integers, got 2.5"),
+        ("string", {"allowed": ["a", "b", "a"]}, "rule 'allowed' lists \"a\" more than once"),
+        ("string", {"pattern": ""}, "rule 'pattern' is a non-empty regular expression, got \"\""),
+        ("string", {"pattern": "S[0-9"}, "rule 'pattern' 'S[0-9' is not a valid regular expression"),
+        ("string", {"pattern": "a)"}, "rule 'pattern' 'a)' is not a valid regular expression: unbalanced parenthesis"),
+        ("string", {"pattern": "[z-a]"}, "rule 'pattern' '[z-a]' is not a valid regular expression: bad character"),
+        ("string", {"pattern": "(?P<code>S)"}, "rule 'pattern' '(?P<code>S)' at 0: '(?': named groups"),
+        ("string", {"pattern": "(?i)abc"}, "rule 'pattern' '(?i)abc' at 0: '(?': named groups, lookarounds and"),
+        ("string", {"pattern": "\\p{L}+"}, "rule 'pattern' '\\p{L}+' at 0: the escape \\p, which the two read"),
+        ("string", {"pattern": "\\bword"}, "rule 'pattern' '\\bword' at 0: the escape \\b, which the two read"),
+        ("string", {"pattern": "x\\Z"}, "rule 'pattern' 'x\\Z' at 1: the escape \\Z, which the two read"),
+        ("string", {"pattern": "a{,3}"}, "rule 'pattern' 'a{,3}' at 1: a '{' that is no quantifier {n}, {n,} or"),
+        ("string", {"pattern": "[a-z&&[^q]]"}, "rule 'pattern' '[a-z&&[^q]]' at 4: '&' inside a class (Java: a"),
+        ("string", {"pattern": "[[a]]"}, "rule 'pattern' '[[a]]' at 1: '[' inside a class"),
+        ("string", {"pattern": "a*+"}, "rule 'pattern' 'a*+' at 2: a quantifier needs something to repeat, and"),
+        ("string", {"pattern": "*a"}, "rule 'pattern' '*a' at 0: a quantifier needs something to repeat"),
+        ("string", {"pattern": "a\\"}, "rule 'pattern' 'a\\' at 1: a backslash with nothing after it"),
+    ],
+)
+def test_a_bad_rule_is_refused_naming_the_file_the_field_and_the_rule(
+    suffix: str, column_type: str, rules: Any, problem: str
+) -> None:
+    with pytest.raises(ContractError) as error:
+        parse_contract("payments", f"payments{suffix}", one_column_contract(suffix, column_type, rules))
+    assert str(error.value).startswith(f"Contract payments{suffix}: field 'amount': {problem}")
+
+
+def test_a_pattern_outside_the_portable_syntax_is_told_what_is_accepted() -> None:
+    with pytest.raises(SchemaConversionError) as error:
+        from_avro(avro_record({"name": "code", "type": "string", "rules": {"pattern": "(?<=a)b"}}))
+    assert str(error.value) == (
+        "field 'code': rule 'pattern' '(?<=a)b' at 0: '(?': named groups, lookarounds and inline flags differ "
+        f"(only (?:...)). A pattern keeps to what Python and Java (Spark) read alike: {PATTERN_SYNTAX}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("parameter", "shown"),
+    [('{"min": 0', "'{\"min\": 0' (Expecting"), ("min=0", "'min=0' (Expecting value")],
+)
+def test_a_glue_rules_parameter_must_hold_json(parameter: str, shown: str) -> None:
+    table = {"StorageDescriptor": {"Columns": [{"Name": "amount", "Type": "int", "Parameters": {"rules": parameter}}]}}
+    with pytest.raises(SchemaConversionError) as error:
+        from_glue_table(table)
+    expected = 'field \'amount\': Parameters.rules is a JSON object in a string, such as "{\\"min\\": 0}", got '
+    assert str(error.value).startswith(expected + shown)
+
+
+def test_rules_belong_to_top_level_columns() -> None:
+    qty = {"name": "qty", "type": "integer", "nullable": True, "metadata": {"rules": {"min": 0}}}
+    line = {"name": "line", "type": {"type": "struct", "fields": [qty]}, "nullable": True, "metadata": {}}
+    with pytest.raises(SchemaConversionError, match=r"^field 'line\.qty': 'rules' apply to top-level columns"):
+        from_spark_json({"type": "struct", "fields": [line]})
+    record = {"type": "record", "name": "Line", "fields": [{"name": "qty", "type": "int", "rules": {"min": 0}}]}
+    with pytest.raises(SchemaConversionError, match=r"^field 'line\.qty': 'rules' apply to top-level columns"):
+        from_avro(avro_record({"name": "line", "type": record}))
+    nested = StructType([StructField("qty", IntegerType(), True, {"rules": {"min": 0}})])
+    with pytest.raises(SchemaConversionError, match=r"^field 'line\.qty': 'rules' apply to top-level columns"):
+        to_avro(StructType([StructField("line", nested)]), "Row")
 
 
 # --- The shipped contracts -------------------------------------------------------------------------

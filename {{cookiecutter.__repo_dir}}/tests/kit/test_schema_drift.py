@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyspark.sql.types import (
@@ -189,6 +190,80 @@ def test_reordered_partition_keys_are_breaking() -> None:
 
     assert compare("orders", deployed, proposed) == [
         Change("orders", "", "partition_keys_changed", "order_date, region", "region, order_date", breaking=True)
+    ]
+
+
+def ruled(name: str, data_type: Any, rules: dict[str, Any]) -> StructType:
+    return with_fields(StructField(name, data_type, True, {"rules": rules} if rules else {}))
+
+
+TIGHTENED, LOOSENED = "rule_tightened", "rule_loosened"
+
+
+@pytest.mark.parametrize(
+    ("column_type", "before", "after", "kind", "described"),
+    [
+        (IntegerType(), {}, {"min": 0}, TIGHTENED, (None, "min 0")),
+        (IntegerType(), {"min": 0}, {}, LOOSENED, ("min 0", None)),
+        (IntegerType(), {"min": 0}, {"min": 1}, TIGHTENED, ("min 0", "min 1")),
+        (IntegerType(), {"min": 1}, {"min": 0}, LOOSENED, ("min 1", "min 0")),
+        (DecimalType(10, 2), {"max": 10}, {"max": 9.99}, TIGHTENED, ("max 10", "max 9.99")),
+        (DecimalType(10, 2), {"max": 9.99}, {"max": 10}, LOOSENED, ("max 9.99", "max 10")),
+        (DateType(), {"min": "2024-01-01"}, {"min": "2024-01-02"}, TIGHTENED, ("min 2024-01-01", "min 2024-01-02")),
+        (StringType(), {}, {"not_blank": True}, TIGHTENED, (None, "not_blank")),
+        (StringType(), {"not_blank": True}, {}, LOOSENED, ("not_blank", None)),
+        (StringType(), {"allowed": ["a", "b"]}, {"allowed": ["a"]}, TIGHTENED, ('allowed ["a", "b"]', 'allowed ["a"]')),
+        (StringType(), {"allowed": ["a"]}, {"allowed": ["a", "b"]}, LOOSENED, ('allowed ["a"]', 'allowed ["a", "b"]')),
+        (
+            StringType(),
+            {"allowed": ["a", "b"]},
+            {"allowed": ["a", "c"]},
+            TIGHTENED,
+            ('allowed ["a", "b"]', 'allowed ["a", "c"]'),
+        ),
+        (StringType(), {}, {"pattern": "S[0-9]+"}, TIGHTENED, (None, "pattern S[0-9]+")),
+        (
+            StringType(),
+            {"pattern": "S[0-9]+"},
+            {"pattern": "[A-Z][0-9]+"},
+            TIGHTENED,
+            ("pattern S[0-9]+", "pattern [A-Z][0-9]+"),
+        ),
+        (StringType(), {"pattern": "S[0-9]+"}, {}, LOOSENED, ("pattern S[0-9]+", None)),
+    ],
+)
+def test_a_tightened_rule_is_breaking_and_a_loosened_one_compatible(
+    column_type: Any, before: dict[str, Any], after: dict[str, Any], kind: str, described: tuple[str | None, str | None]
+) -> None:
+    # Tightened: the rows already there were never checked against it, as with nullable -> required.
+    assert compare("orders", ruled("value", column_type, before), ruled("value", column_type, after)) == [
+        Change("orders", "value", kind, *described, breaking=kind == TIGHTENED)
+    ]
+
+
+def test_each_rule_is_its_own_change_and_allowed_values_may_be_reordered() -> None:
+    before = ruled("qty", IntegerType(), {"min": 0, "max": 10, "allowed": [1, 2]})
+    after = ruled("qty", IntegerType(), {"min": 1, "max": 20, "allowed": [2, 1]})
+
+    assert compare("orders", before, after) == [
+        Change("orders", "qty", "rule_tightened", "min 0", "min 1", breaking=True),
+        Change("orders", "qty", "rule_loosened", "max 10", "max 20", breaking=False),
+    ]
+    assert compare("orders", after, after) == []
+
+
+def test_rule_changes_read_as_one_line_each() -> None:
+    report = DatasetReport(
+        "orders",
+        (
+            Change("orders", "qty", "rule_tightened", None, "min 0", breaking=True),
+            Change("orders", "status", "rule_loosened", 'allowed ["a"]', None, breaking=False),
+        ),
+    )
+
+    assert report.lines() == [
+        "BREAKING      orders.qty: rule tightened none -> min 0; the rows already there were never checked against it",
+        'COMPATIBLE    orders.status: rule loosened allowed ["a"] -> none',
     ]
 
 

@@ -4,10 +4,13 @@ and the Glue Catalog definition alike.
 A contract is a Spark ``StructType`` parsed from the job's ``schemas/<dataset>.<suffix>`` file, where
 the suffix names its format (see ``formats/``; ``kit/declarations.py`` finds and reads the files).
 Nullability is the contract's word on which columns are required.
-Two things travel in each field's metadata, in every format:
+Three things travel in each field's metadata, in every format:
 
 - ``comment``: the column's description (Avro ``doc``, Glue ``Comment``);
-- ``partition_key``: true for the columns the dataset is partitioned by (Glue ``PartitionKeys``).
+- ``partition_key``: true for the columns the dataset is partitioned by (Glue ``PartitionKeys``);
+- ``rules``: what a top-level column's values must be beyond their type, e.g. ``{"min": 0}`` (an Avro field
+  attribute; in Glue the column parameter ``rules``, the same object as a JSON string). ``rules.py`` says
+  which rules there are; they are checked when the contract is parsed, and on the data by the compliance check.
 """
 
 from __future__ import annotations

@@ -12,7 +12,12 @@ contract read what is already there?
   file written as int with a bigint schema);
 - nullable -> required: breaking (old rows may hold nulls); required -> nullable: compatible;
 - partition keys changed: breaking (the data on S3 is laid out by the old keys);
-- a comment changed: compatible, reported.
+- a comment changed: compatible, reported;
+- a value rule tightened (added, a higher min or lower max, a value gone from allowed, not_blank added,
+  a pattern added or changed): breaking, as nullable -> required is (the rows already there were never
+  checked against it); loosened (removed, a lower min, a higher max, values added to allowed): compatible.
+  One change per rule, so a table deployed before its rules existed shows each rule as tightened until
+  the table definition with the rules is deployed (``make catalog-tables``).
 
 Nested struct fields (and the elements of arrays and maps) are compared recursively; their paths read
 ``address.city``, ``lines.element.sku``. Column order is not compared: Parquet is read by name.
@@ -31,6 +36,7 @@ from collections.abc import Iterator
 from pyspark.sql.types import ArrayType, DataType, MapType, StructField, StructType
 
 from .compliance import Violation
+from .rules import RULE_NAMES, RULES_KEY, describe, same_rule, tightens
 
 ADDED_NULLABLE = "added_nullable_column"
 ADDED_REQUIRED = "added_required_column"
@@ -40,6 +46,8 @@ BECAME_REQUIRED = "became_required"
 BECAME_NULLABLE = "became_nullable"
 PARTITION_KEYS_CHANGED = "partition_keys_changed"
 COMMENT_CHANGED = "comment_changed"
+RULE_TIGHTENED = "rule_tightened"
+RULE_LOOSENED = "rule_loosened"
 UNREADABLE_TABLE = "unreadable_deployed_table"
 
 # Sample data that the job's reader rejects; every such finding is breaking.
@@ -74,6 +82,11 @@ class Change:
                 f"partition keys changed [{before}] -> [{after}]; the data on S3 is laid out by the old keys"
             ),
             COMMENT_CHANGED: f"comment changed {before!r} -> {after!r}",
+            RULE_TIGHTENED: (
+                f"rule tightened {before or 'none'} -> {after or 'none'}; "
+                "the rows already there were never checked against it"
+            ),
+            RULE_LOOSENED: f"rule loosened {before or 'none'} -> {after or 'none'}",
             UNREADABLE_TABLE: f"the deployed table's schema cannot be compared: {before}",
         }
         if self.kind in explanations:
@@ -163,6 +176,7 @@ def _compare_fields(dataset: str, prefix: str, deployed: StructType, proposed: S
         yield from _compare_types(dataset, path, old.dataType, new.dataType)
         yield from _compare_nullability(dataset, path, old.nullable, new.nullable)
         yield from _compare_comments(dataset, path, old, new)
+        yield from _compare_rules(dataset, path, old, new)
 
 
 def _compare_types(dataset: str, path: str, before: DataType, after: DataType) -> Iterator[Change]:
@@ -191,6 +205,23 @@ def _compare_comments(dataset: str, path: str, before: StructField, after: Struc
     old, new = before.metadata.get("comment"), after.metadata.get("comment")
     if (old or None) != (new or None):
         yield Change(dataset, path, COMMENT_CHANGED, old, new, breaking=False)
+
+
+def _compare_rules(dataset: str, path: str, before: StructField, after: StructField) -> Iterator[Change]:
+    old, new = before.metadata.get(RULES_KEY) or {}, after.metadata.get(RULES_KEY) or {}
+    for name in RULE_NAMES:
+        old_rule, new_rule = old.get(name), new.get(name)
+        if same_rule(name, old_rule, new_rule):
+            continue
+        tightened = tightens(name, old_rule, new_rule)
+        yield Change(
+            dataset,
+            path,
+            RULE_TIGHTENED if tightened else RULE_LOOSENED,
+            None if old_rule is None else describe(name, old_rule),
+            None if new_rule is None else describe(name, new_rule),
+            breaking=tightened,
+        )
 
 
 def rejected(dataset: str, violation: Violation) -> Change:

@@ -10,7 +10,7 @@ the array's path and a map's parts are ``<map>.key`` and ``<map>.value``.
 """
 
 from .avro import from_avro, to_avro
-from .common import COMMENT, PARTITION_KEY, SchemaConversionError
+from .common import COMMENT, PARTITION_KEY, RULES, SchemaConversionError
 from .glue_table import GLUE_STORAGE, GlueStorage, from_glue_table, to_glue_table
 from .hive_types import parse_hive_type, to_hive_type
 from .spark_json import from_spark_json, to_spark_json
@@ -19,6 +19,7 @@ __all__ = [
     "COMMENT",
     "GLUE_STORAGE",
     "PARTITION_KEY",
+    "RULES",
     "GlueStorage",
     "SchemaConversionError",
     "from_avro",

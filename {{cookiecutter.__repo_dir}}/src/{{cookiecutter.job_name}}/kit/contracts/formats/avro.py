@@ -27,12 +27,14 @@ from pyspark.sql.types import (
 from .common import (
     MAX_DECIMAL_PRECISION,
     PARTITION_KEY,
+    RULES,
     SchemaConversionError,
     check_unique_names,
     conversion_error,
     field_metadata,
     field_path,
     portable_metadata,
+    rule_metadata,
 )
 
 AVRO_PRIMITIVES: dict[str, DataType] = {
@@ -123,6 +125,7 @@ class _AvroReader:
         path = field_path(parent, spec["name"])
         data_type, nullable = self._nullable_type(spec["type"], namespace, path)
         metadata = field_metadata(path, spec.get("doc"), spec.get(PARTITION_KEY, False))
+        metadata.update(rule_metadata(path, spec.get(RULES), data_type, nested=bool(parent)))
         return StructField(spec["name"], data_type, nullable, metadata)
 
     def _nullable_type(self, schema: Any, namespace: str, path: str) -> tuple[DataType, bool]:
@@ -266,7 +269,7 @@ def _avro_record(struct: StructType, name: str, namespace: str | None, doc: str 
 def _avro_field(struct_field: StructField, namespace: str, parent: str) -> dict[str, Any]:
     path = field_path(parent, struct_field.name)
     _check_avro_name(struct_field.name, path, "the field name")
-    comment, is_partition_key = portable_metadata(struct_field, path, "Avro")
+    comment, is_partition_key, rules = portable_metadata(struct_field, path, "Avro", nested=bool(parent))
     field_type = _avro_type(struct_field.dataType, struct_field.nullable, struct_field.name, namespace, path)
     avro_field: dict[str, Any] = {"name": struct_field.name, "type": field_type}
     if struct_field.nullable:
@@ -275,6 +278,8 @@ def _avro_field(struct_field: StructField, namespace: str, parent: str) -> dict[
         avro_field["doc"] = comment
     if is_partition_key:
         avro_field[PARTITION_KEY] = True
+    if rules:
+        avro_field[RULES] = rules
     return avro_field
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 from pyspark.sql.types import (
@@ -13,15 +14,19 @@ from pyspark.sql.types import (
 )
 
 from .common import (
+    RULES,
     SchemaConversionError,
     check_unique_names,
     conversion_error,
     field_metadata,
     portable_metadata,
+    rule_metadata,
 )
 from .hive_types import parse_hive_type, to_hive_type
 
 GLUE_NULLABLE = "nullable"  # column Parameters key; "false" marks a required column (Hive has no NOT NULL)
+GLUE_RULES = RULES  # column Parameters key; the column's value rules as a JSON object in a string (values are strings)
+GLUE_RULES_EXAMPLE = '"{\\"min\\": 0}"'
 GLUE_COMMENT_MAX = 255  # Glue's limit on a column Comment
 TEXT_INPUT = "org.apache.hadoop.mapred.TextInputFormat"
 TEXT_OUTPUT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
@@ -71,7 +76,8 @@ def from_glue_table(table: dict[str, Any]) -> StructType:
     """The StructType of a Glue ``TableInput``, or of the ``Table`` that ``glue.get_table()`` returns.
 
     Partition keys come last, marked ``partition_key``; a column whose Parameters say
-    ``"nullable": "false"`` is required. Storage details and other keys are ignored.
+    ``"nullable": "false"`` is required, and Parameters ``"rules"`` holds its value rules as a JSON
+    string (``'{"min": 0}'``). Storage details and other keys are ignored.
     """
     if not isinstance(table, dict) or not isinstance(table.get("StorageDescriptor"), dict):
         hint = (
@@ -103,11 +109,25 @@ def _glue_field(column: Any, partition_key: bool) -> StructField:
     nullable = parameters.get(GLUE_NULLABLE, "true")
     if nullable not in ("true", "false"):
         raise conversion_error(name, f'Parameters.{GLUE_NULLABLE} must be "true" or "false", got {nullable!r}')
-    return StructField(
+    data_type = parse_hive_type(type_string, name)
+    metadata = field_metadata(name, column.get("Comment"), partition_key)
+    metadata.update(rule_metadata(name, _rules_parameter(name, parameters.get(GLUE_RULES)), data_type))
+    return StructField(name, data_type, nullable=nullable == "true", metadata=metadata)
+
+
+def _rules_parameter(name: str, text: Any) -> Any:
+    """The rules a column parameter holds as JSON text (None when it has none)."""
+    if text is None:
+        return None
+    problem = ""
+    if isinstance(text, str):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            problem = f" ({exc})"
+    raise conversion_error(
         name,
-        parse_hive_type(type_string, name),
-        nullable=nullable == "true",
-        metadata=field_metadata(name, column.get("Comment"), partition_key),
+        f"Parameters.{GLUE_RULES} is a JSON object in a string, such as {GLUE_RULES_EXAMPLE}, got {text!r}{problem}",
     )
 
 
@@ -153,7 +173,7 @@ def to_glue_table(
 def _glue_column(struct_field: StructField) -> tuple[dict[str, Any], bool]:
     """A Glue column for a top-level field, and whether it is a partition key."""
     name = struct_field.name
-    comment, is_partition_key = portable_metadata(struct_field, name, "Glue")
+    comment, is_partition_key, rules = portable_metadata(struct_field, name, "Glue")
     if is_partition_key and isinstance(struct_field.dataType, (ArrayType, MapType, StructType)):
         raise conversion_error(name, "a partition key must have a primitive type")
     column: dict[str, Any] = {"Name": name, "Type": to_hive_type(struct_field.dataType, name)}
@@ -161,6 +181,9 @@ def _glue_column(struct_field: StructField) -> tuple[dict[str, Any], bool]:
         if len(comment) > GLUE_COMMENT_MAX:
             raise conversion_error(name, f"Glue column comments are at most {GLUE_COMMENT_MAX} characters; shorten it")
         column["Comment"] = comment
-    if not struct_field.nullable:
-        column["Parameters"] = {GLUE_NULLABLE: "false"}
+    parameters = {GLUE_NULLABLE: "false"} if not struct_field.nullable else {}
+    if rules:
+        parameters[GLUE_RULES] = json.dumps(rules)
+    if parameters:
+        column["Parameters"] = parameters
     return column, is_partition_key

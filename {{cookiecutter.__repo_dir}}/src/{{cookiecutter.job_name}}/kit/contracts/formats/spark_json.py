@@ -1,4 +1,4 @@
-"""pyspark: StructType JSON, exactly as ``StructType.jsonValue()`` writes it."""
+"""pyspark: StructType JSON, exactly as ``StructType.jsonValue()`` writes it (a column's rules sit in its metadata)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from pyspark.sql.types import (
     DataType,
     DecimalType,
     MapType,
+    StructField,
     StructType,
 )
 
-from .common import MAX_DECIMAL_PRECISION, SchemaConversionError, conversion_error, field_path
+from .common import MAX_DECIMAL_PRECISION, RULES, SchemaConversionError, conversion_error, field_path, rule_metadata
 
 
 def from_spark_json(document: dict[str, Any]) -> StructType:
@@ -23,12 +24,22 @@ def from_spark_json(document: dict[str, Any]) -> StructType:
         schema = StructType.fromJson(document)
     except (KeyError, TypeError, ValueError) as exc:
         raise SchemaConversionError(f"not a valid StructType JSON document: {exc!r}") from None
-    _check_decimals(schema, "")
-    return schema
+    _check_nested(schema, "")
+    return StructType([_with_checked_rules(struct_field) for struct_field in schema.fields])
 
 
-def _check_decimals(data_type: DataType, path: str) -> None:
-    """pyspark reads any ``decimal(p,s)`` from JSON; Spark refuses the ones it cannot hold only when it uses them."""
+def _with_checked_rules(struct_field: StructField) -> StructField:
+    """A top-level field with its rules checked against its type (and none kept if it has none)."""
+    metadata = {key: value for key, value in struct_field.metadata.items() if key != RULES}
+    metadata.update(rule_metadata(struct_field.name, struct_field.metadata.get(RULES), struct_field.dataType))
+    return StructField(struct_field.name, struct_field.dataType, struct_field.nullable, metadata)
+
+
+def _check_nested(data_type: DataType, path: str) -> None:
+    """pyspark reads any ``decimal(p,s)`` from JSON; Spark refuses the ones it cannot hold only when it uses them.
+
+    Rules belong to top-level columns, so a nested field's are refused too.
+    """
     if isinstance(data_type, DecimalType):
         precision, scale = data_type.precision, data_type.scale
         if not 1 <= precision <= MAX_DECIMAL_PRECISION or not 0 <= scale <= precision:
@@ -37,12 +48,15 @@ def _check_decimals(data_type: DataType, path: str) -> None:
             )
     elif isinstance(data_type, StructType):
         for struct_field in data_type.fields:
-            _check_decimals(struct_field.dataType, field_path(path, struct_field.name))
+            nested_path = field_path(path, struct_field.name)
+            if path:
+                rule_metadata(nested_path, struct_field.metadata.get(RULES), struct_field.dataType, nested=True)
+            _check_nested(struct_field.dataType, nested_path)
     elif isinstance(data_type, ArrayType):
-        _check_decimals(data_type.elementType, path)
+        _check_nested(data_type.elementType, path)
     elif isinstance(data_type, MapType):
-        _check_decimals(data_type.keyType, field_path(path, "key"))
-        _check_decimals(data_type.valueType, field_path(path, "value"))
+        _check_nested(data_type.keyType, field_path(path, "key"))
+        _check_nested(data_type.valueType, field_path(path, "value"))
 
 
 def to_spark_json(schema: StructType) -> dict[str, Any]:
