@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from pyspark.sql import SparkSession
@@ -41,3 +42,47 @@ def data_files(spark: SparkSession, location: str) -> list[str]:
         if not any(part.startswith(("_", ".")) for part in path.removeprefix(prefix).split("/") if part):
             found.append(path)
     return sorted(found)
+
+
+def relative_files(spark: SparkSession, location: str) -> list[str]:
+    """Every file under ``location``, recursively, as a path relative to it, sorted; none if it does not exist.
+
+    Checksum files are left out where the filesystem keeps them (the local one): they follow their file.
+    """
+    fs, root = hadoop_path(spark, location)
+    if not fs.exists(root):
+        return []
+    prefix = root.toString().rstrip("/") + "/"
+    found = []
+    files = fs.listFiles(root, True)
+    while files.hasNext():
+        found.append(files.next().getPath().toString().removeprefix(prefix))
+    return sorted(found)
+
+
+def read_text(spark: SparkSession, location: str) -> str | None:
+    """The UTF-8 text of the file at ``location``, or None if there is none."""
+    fs, path = hadoop_path(spark, location)
+    if not fs.exists(path):
+        return None
+    stream = fs.open(path)
+    try:
+        return str(jvm(spark).org.apache.commons.io.IOUtils.toString(stream, "UTF-8"))
+    finally:
+        stream.close()
+
+
+def write_text(spark: SparkSession, location: str, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``location``, then rename it there: it lands whole or not at all."""
+    fs, path = hadoop_path(spark, location)
+    temporary = child_path(spark, path.getParent(), f".{path.getName()}.{secrets.token_hex(4)}.tmp")
+    stream = fs.create(temporary, True)
+    try:
+        stream.write(text.encode("utf-8"))
+    finally:
+        stream.close()
+    if fs.exists(path):
+        fs.delete(path, False)
+    if not fs.rename(temporary, path):
+        fs.delete(temporary, False)
+        raise OSError(f"could not rename {temporary.toString()} to {location}")

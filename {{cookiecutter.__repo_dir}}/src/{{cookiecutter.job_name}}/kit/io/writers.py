@@ -1,9 +1,11 @@
-"""Writing the job's tables: each output is rebuilt in full, in files sized from its data.
+"""Writing the job's tables: each output is rebuilt in full, in files sized from its data, and published whole.
 
-- **A full rebuild replaces the whole table.** The job rebuilds every output from all of its input, so
-  the write overwrites the table in Spark's static mode: a partition whose rows have all gone from the
-  source goes too, and a rerun of the same input gives the same table, file for file. Replacing only
-  some partitions is the reprocessing pattern's job, not the default.
+- **A full rebuild replaces the whole table.** The job rebuilds every output from all of its input. Each
+  table is written in full to a new staging location of the run (``write_table``), counted there, and
+  only once every output is, published in place of the old table (``kit/io/publish.py``): a partition
+  whose rows have all gone from the source goes too, a rerun of the same input gives the same table,
+  file for file, and a run that fails or is killed before publishing leaves every table as it was.
+  Replacing only some partitions is the reprocessing pattern's job, not the default.
 - **Files are sized from the data.** Spark writes one file per task, so a few hundred rows spread over
   200 shuffle partitions become 200 tiny files. ``default_layout`` aims at ``DEFAULT_ROWS_PER_FILE`` rows
   per file: a small table gets one file, a partitioned one gets one file per partition directory (more
@@ -61,18 +63,23 @@ def default_layout(rows: int, partition_by: Sequence[str], rows_per_file: int = 
 
 
 def write_table(df: DataFrame, path: str, *, partition_by: Sequence[str], layout: FileLayout) -> None:
-    """Replace the table at ``path`` with ``df`` (every partition: a full rebuild), split into files by ``layout``."""
-    writer = (
-        layout.shape(df, partition_by)
-        .write.mode("overwrite")
-        .option("partitionOverwriteMode", "static")
-        .options(**layout.options())
-    )
+    """Write all of ``df`` as a new table at ``path``, which must not exist, split into files by ``layout``.
+
+    ``path`` is the run's staging location of the table (``Publication.staging``): readers see the rows
+    once the run publishes every output.
+    """
+    writer = layout.shape(df, partition_by).write.mode("errorifexists").options(**layout.options())
     if partition_by:
         writer = writer.partitionBy(*partition_by)
     writer.parquet(path)
 
 
-def count_written(spark: SparkSession, name: str, path: str) -> WrittenTable:
-    """Count what landed by reading it back (Parquet footers), so the figures are the truth on storage."""
-    return WrittenTable(name=name, path=path, rows=spark.read.parquet(path).count(), files=len(data_files(spark, path)))
+def count_written(spark: SparkSession, name: str, path: str, *, staged: str | None = None) -> WrittenTable:
+    """Count what landed by reading it back (Parquet footers), so the figures are the truth on storage.
+
+    ``staged`` is where the run wrote the table, if not at ``path``: it is counted there, before it is
+    published, and the result names ``path``, where readers find the table.
+    """
+    location = path if staged is None else staged
+    rows, files = spark.read.parquet(location).count(), len(data_files(spark, location))
+    return WrittenTable(name=name, path=path, rows=rows, files=files)
