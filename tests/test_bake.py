@@ -76,9 +76,11 @@ KIT_FILES = [
         "contracts/formats/glue_table.py",
         "contracts/formats/hive_types.py",
         "contracts/formats/spark_json.py",
+        "contracts/rules.py",
         "io/__init__.py",
         "io/glue_catalog.py",
         "io/hadoop_fs.py",
+        "io/publish.py",
         "io/quarantine.py",
         "io/readers.py",
         "io/sample_data.py",
@@ -105,9 +107,14 @@ KIT_FILES = [
         "test_config.py",
         "test_contract_formats.py",
         "test_glue_runtime.py",
+        "test_killed_writes.py",
         "test_no_network.py",
+        "test_paths.py",
+        "test_publish.py",
+        "test_reading_sources.py",
         "test_schema_check.py",
         "test_schema_drift.py",
+        "test_value_rules.py",
     ]
 ]
 # include_example=true: the classicmodels star schema.

@@ -176,12 +176,32 @@ def test_bad_rows_are_quarantined_and_the_rest_still_lands(
     found = {(row["record_id"], row["_quarantine_reason"], row["_raw_record"], row["_run_id"]) for row in rows}
     assert len(rows) == 2
     assert found == {
-        (6, "malformed record", "6,books,2.00,2024-03-04T00:00:00,EXTRA", RUN_ID),
+        (6, "malformed record: more fields than the header's 4", "6,books,2.00,2024-03-04T00:00:00,EXTRA", RUN_ID),
         (None, "null in required column record_id", None, RUN_ID),
     }
     (report,) = summary.inputs
     assert (report.rows_in, report.rows_out, report.rows_quarantined) == (7, 5, 2)
     # The 5 sample rows still land as 4 deduplicated records; nothing from the bad rows does.
+    assert [table.rows for table in summary.written] == [4]
+    assert not list(output_dir.glob("record_date=2024-03-04"))
+    assert runtime.committed
+
+
+def test_rows_that_break_a_value_rule_are_quarantined_with_the_rule(
+    spark: SparkSession, tmp_path: Path, output_dir: Path
+) -> None:
+    negative, blank = "7,books,-1.00,2024-03-04T00:00:00", "8,  ,1.00,2024-03-04T00:00:00"
+    runtime = SparkRuntime(spark)
+
+    summary = run(runtime, with_lines(tmp_path / "in", [negative, blank]), output_dir, tmp_path / "quarantine")
+
+    rows = read_quarantine(tmp_path / "quarantine", "records", RUN_ID)
+    assert sorted((row["record_id"], row["category"], row["_quarantine_reason"]) for row in rows) == [
+        (7, "books", "amount below min 0"),
+        (8, "  ", "category breaks not_blank: empty or only whitespace"),
+    ]
+    (report,) = summary.inputs
+    assert (report.rows_in, report.rows_out, report.rows_quarantined) == (7, 5, 2)
     assert [table.rows for table in summary.written] == [4]
     assert not list(output_dir.glob("record_date=2024-03-04"))
     assert runtime.committed

@@ -40,6 +40,7 @@ RUN_ID = "jr_test"
 MALFORMED_CUSTOMER = "999,Bad Row Inc.,Doe,Jane,555 0100,1 Main St,,Springfield,IL,62701,USA,1165,1000.00,EXTRA"
 # Another, set aside by the full rebuild below.
 OTHER_MALFORMED_CUSTOMER = "998,Bad Row Ltd.,Roe,Rick,555 0199,2 Main St,,Springfield,IL,62701,USA,1165,EXTRA"
+MULTI_LINE_COMMENT = "Arrived damaged.\nCustomer asked for a credit note."
 DIMENSIONS = ("dim_customers", "dim_products", "dim_locations")
 TABLES = ("fact_orders", *DIMENSIONS)
 
@@ -111,10 +112,13 @@ class SampleRun:
 
 @pytest.fixture(scope="module")
 def sample_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
-    """The job runs once, on the sample data plus one malformed customer row; every test below reads what it left."""
+    """The job runs once, on the sample data plus one malformed customer row and one order whose comment
+    spans two lines (valid CSV: the field is quoted); every test below reads what it left."""
     raw = tmp_path_factory.mktemp("raw") / "classicmodels"
     shutil.copytree(SAMPLE, raw)
     append_line(raw / "customers" / "customers.csv", MALFORMED_CUSTOMER)
+    orders = sample_rows("orders")
+    write_rows(raw / "orders" / "orders.csv", [{**orders[0], "comments": MULTI_LINE_COMMENT}, *orders[1:]])
     runtime = SparkRuntime(spark)
     output = tmp_path_factory.mktemp("star_schema")
     quarantine = tmp_path_factory.mktemp("quarantine")
@@ -164,7 +168,7 @@ def test_malformed_source_row_is_quarantined_and_the_rebuild_goes_on(sample_run:
     rows = read_quarantine(sample_run.quarantine, "customers", RUN_ID)
 
     assert [(row["customerNumber"], row["_quarantine_reason"], row["_raw_record"], row["_run_id"]) for row in rows] == [
-        (999, "malformed record", MALFORMED_CUSTOMER, RUN_ID)
+        (999, "malformed record: more fields than the header's 13", MALFORMED_CUSTOMER, RUN_ID)
     ]
     intake = {
         report.dataset: (report.rows_in, report.rows_out, report.rows_quarantined)
@@ -279,6 +283,30 @@ def test_unknown_product_stops_the_job_before_writing_and_does_not_commit(spark:
     assert not output.exists()
 
 
+def test_an_order_quarantined_at_intake_is_named_as_the_cause_of_its_orphaned_lines(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    orders = sample_rows("orders")
+    write_rows(raw / "orders" / "orders.csv", [{**orders[0], "orderDate": "01/05/2024"}, *orders[1:]])
+    order = orders[0]["orderNumber"]
+    lines = sum(1 for line in sample_rows("orderdetails") if line["orderNumber"] == order)
+    runtime = SparkRuntime(spark)
+
+    with pytest.raises(SourceIntegrityError) as error:
+        run(runtime, raw, tmp_path / "output", tmp_path / "quarantine")
+
+    reason = "malformed record: orderDate '01/05/2024' is not a valid date; null in required column orderDate"
+    location = tmp_path / "quarantine" / "orders" / f"run_id={RUN_ID}"
+    assert (
+        f"orders.orderNumber {order} was quarantined ({reason}); its {lines} rows in orderdetails have no orders "
+        f"row to join (see {location})"
+    ) in str(error.value)
+    assert not (tmp_path / "output").exists()
+    assert not runtime.committed
+
+
 # A column of each source table that is not part of its key, and a valid value to put there.
 CHANGED_VALUES = {
     "customers": ("customerName", "Renamed Wholesalers"),
@@ -339,11 +367,13 @@ def test_empty_source_table_fails_before_touching_the_existing_output(spark: Spa
     assert not runtime.committed
 
 
-def test_malformed_order_line_fails_the_run_under_its_fail_policy(spark: SparkSession, tmp_path: Path) -> None:
+def test_an_order_line_whose_quantity_overflows_fails_the_run_and_shows_the_line(
+    spark: SparkSession, tmp_path: Path
+) -> None:
     raw = tmp_path / "raw"
     shutil.copytree(SAMPLE, raw)
-    with (raw / "orderdetails" / "orderdetails.csv").open("a", encoding="utf-8") as handle:
-        handle.write("10100,S18_1749,many,136.00,9\n")
+    line = "10100,S18_1749,99999999999,136.00,9"  # more than an int holds
+    append_line(raw / "orderdetails" / "orderdetails.csv", line)
     runtime = SparkRuntime(spark)
 
     with pytest.raises(ContractViolationError, match=r"Dataset 'orderdetails' breaks its contract") as error:
@@ -353,8 +383,60 @@ def test_malformed_order_line_fails_the_run_under_its_fail_policy(spark: SparkSe
         ("malformed_record", None, 1),
         ("null_in_required", "quantityOrdered", 1),
     ]
+    # The message names the file, the key that parsed, why the rest did not, and the raw text.
+    reason = (
+        "malformed record: quantityOrdered '99999999999' is not a valid int; null in required column quantityOrdered"
+    )
+    assert (
+        f"orderdetails.csv: {reason}; parsed orderNumber=10100, productCode='S18_1749', priceEach=136.00, "
+        f"orderLineNumber=9; raw text '{line}'"
+    ) in str(error.value)
+    # Set aside to look at, though the policy stops the run; nothing else was written anywhere.
+    (row,) = read_quarantine(tmp_path / "quarantine", "orderdetails", RUN_ID)
+    assert (row["orderNumber"], row["_quarantine_reason"], row["_raw_record"]) == (10100, reason, line)
+    assert sorted(path.name for path in (tmp_path / "quarantine").iterdir()) == ["orderdetails"]
     assert not (tmp_path / "output").exists()
-    assert not (tmp_path / "quarantine").exists()
+    assert not runtime.committed
+
+
+def test_a_negative_quantity_fails_the_run_naming_the_rule(spark: SparkSession, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    append_line(raw / "orderdetails" / "orderdetails.csv", "10100,S24_4300,-1,49.74,9")
+    runtime = SparkRuntime(spark)
+
+    with pytest.raises(ContractViolationError) as error:
+        run(runtime, raw, tmp_path / "output", tmp_path / "quarantine")
+
+    assert [(violation.kind, violation.column, violation.rows) for violation in error.value.violations] == [
+        ("rule_violation", "quantityOrdered", 1)
+    ]
+    assert "  - rule_violation quantityOrdered: quantityOrdered below min 0 (1 row)" in str(error.value).splitlines()
+    assert not (tmp_path / "output").exists()
+    assert not runtime.committed
+
+
+def test_a_product_code_of_spaces_is_quarantined_under_its_rules_and_its_lines_stop_the_run(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE, raw)
+    products = sample_rows("products")
+    write_rows(raw / "products" / "products.csv", [{**products[0], "productCode": "   "}, *products[1:]])
+    runtime = SparkRuntime(spark)
+
+    # Its order lines now refer to a product that is not there: the integrity check stops the run.
+    with pytest.raises(SourceIntegrityError) as error:
+        run(runtime, raw, tmp_path / "output", tmp_path / "quarantine")
+
+    (row,) = read_quarantine(tmp_path / "quarantine", "products", RUN_ID)
+    assert (row["productCode"], row["productName"], row["_quarantine_reason"]) == (
+        "   ",
+        products[0]["productName"],
+        "productCode breaks not_blank: empty or only whitespace; productCode does not match pattern S[0-9]+_[0-9]+",
+    )
+    assert products[0]["productCode"] in str(error.value)
+    assert not (tmp_path / "output").exists()
     assert not runtime.committed
 
 
@@ -365,6 +447,25 @@ def test_missing_argument_is_reported_before_spark_starts() -> None:
     argv = ["script", "--JOB_NAME", "j", "--output_path", "x"]
     with pytest.raises(JobArgumentError, match=r"--quarantine_path: missing(.|\n)*--raw_path: missing"):
         run_job(argv, StarSchemaJobConfig, run_pipeline, no_runtime)
+
+
+def test_a_quarantine_inside_an_output_table_folder_stops_the_job_before_spark_starts(tmp_path: Path) -> None:
+    # The overwrite of fact_orders would delete the rows the run had just quarantined.
+    def no_runtime() -> SparkRuntime:
+        raise AssertionError("the runtime must not be built when the locations overlap")
+
+    output, quarantine = tmp_path / "output", tmp_path / "output" / "fact_orders" / "quarantine"
+    argv = ["script", "--JOB_NAME", "j", "--raw_path", str(SAMPLE), "--output_path", str(output)]
+    argv += ["--quarantine_path", str(quarantine)]
+    with pytest.raises(JobArgumentError) as error:
+        run_job(argv, StarSchemaJobConfig, run_pipeline, no_runtime)
+
+    assert str(error.value) == (
+        f"Bad job arguments:\n  --quarantine_path ({quarantine}) is inside --output_path ({output}): quarantined rows "
+        "would mix into the output tables, or be deleted when a table is overwritten, and the run would lose the "
+        "rows it set aside. Give --quarantine_path and --output_path folders side by side, neither inside the other."
+    )
+    assert not output.exists()
 
 
 def test_sample_data_is_exactly_what_the_generator_writes(tmp_path: Path) -> None:

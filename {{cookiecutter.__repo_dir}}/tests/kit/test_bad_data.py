@@ -76,7 +76,8 @@ def quarantined_rows(quarantine: Path) -> list[tuple[object, ...]]:
     """Each quarantined widget as (widget_id, name, made_on, price, reason, run id, raw text), parsed without Spark."""
     rows = read_quarantine(quarantine, WIDGETS.name, RUN_ID)
     keys = ["widget_id", "name", "made_on", "price", "_quarantine_reason", "_run_id", "_raw_record"]
-    assert all(list(row) == keys for row in rows), rows
+    reader_keys = ["_source_file", "_invalid_bytes"]
+    assert all(list(row) == keys + reader_keys for row in rows), rows
     return sorted((tuple(row[key] for key in keys) for row in rows), key=repr)
 
 
@@ -139,27 +140,33 @@ def test_null_in_a_required_column_is_quarantined_with_its_reason(csv_intake: In
 
 def test_csv_row_with_an_extra_field_is_quarantined_with_its_raw_text(csv_intake: Intake) -> None:
     raw = "4,name-4,2024-01-04,4.25,EXTRA"
-    assert (4, "name-4", "2024-01-04", Decimal("4.25"), "malformed record", RUN_ID, raw) in csv_intake.quarantined
+    reason = "malformed record: more fields than the header's 4"
+    assert (4, "name-4", "2024-01-04", Decimal("4.25"), reason, RUN_ID, raw) in csv_intake.quarantined
 
 
 def test_csv_row_with_a_missing_field_is_quarantined_with_its_raw_text(csv_intake: Intake) -> None:
     raw = "5,name-5,2024-01-05"
-    assert (5, "name-5", "2024-01-05", None, "malformed record", RUN_ID, raw) in csv_intake.quarantined
+    reason = (
+        "malformed record: the fields do not line up with the header's 4 columns: look for a missing or extra "
+        "delimiter, or an unclosed quote"
+    )
+    assert (5, "name-5", "2024-01-05", None, reason, RUN_ID, raw) in csv_intake.quarantined
 
 
 def test_value_of_the_wrong_type_is_quarantined_not_nulled(csv_intake: Intake) -> None:
     raw = "6,name-6,2024-01-06,not-a-value"
-    assert (6, "name-6", "2024-01-06", None, "malformed record", RUN_ID, raw) in csv_intake.quarantined
+    reason = "malformed record: price 'not-a-value' is not a valid decimal(10,2)"
+    assert (6, "name-6", "2024-01-06", None, reason, RUN_ID, raw) in csv_intake.quarantined
 
 
 def test_a_date_that_does_not_exist_is_quarantined_not_a_failed_read(csv_intake: Intake) -> None:
-    reason = "malformed record; null in required column made_on"
+    reason = "malformed record: made_on '2024-13-45' is not a valid date; null in required column made_on"
     raw = "8,name-8,2024-13-45,8.25"
     assert (8, "name-8", None, Decimal("8.25"), reason, RUN_ID, raw) in csv_intake.quarantined
 
 
 def test_a_row_with_several_problems_carries_every_reason(csv_intake: Intake) -> None:
-    reason = "malformed record; null in required column widget_id"
+    reason = "malformed record: price 'not-a-value' is not a valid decimal(10,2); null in required column widget_id"
     raw = ",name-7,2024-01-07,not-a-value"
     assert (None, "name-7", "2024-01-07", None, reason, RUN_ID, raw) in csv_intake.quarantined
 
@@ -172,12 +179,24 @@ def test_malformed_rows_are_flagged_whichever_columns_a_query_uses(csv_intake: I
     assert flagged.count() == 5
 
 
-def test_fail_policy_reports_every_row_problem_and_quarantines_nothing(csv_intake: Intake, tmp_path: Path) -> None:
+def test_fail_policy_reports_every_row_problem_and_sets_the_rows_aside_to_look_at(
+    csv_intake: Intake, tmp_path: Path
+) -> None:
     with pytest.raises(ContractViolationError) as error:
         enforce(csv_intake.frame, WIDGETS, policy=Policy.FAIL, quarantine_path=str(tmp_path), run_id=RUN_ID)
 
     assert error.value.violations == (malformed(5), null_in("widget_id", 1), null_in("made_on", 2))
-    assert not list(tmp_path.iterdir())
+    # The same six rows the quarantine policy sets aside, written for inspection only.
+    assert quarantined_rows(tmp_path) == csv_intake.quarantined
+    location = tmp_path / "widgets" / f"run_id={RUN_ID}"
+    message = str(error.value)
+    assert f"The 6 offending rows are in {location} to look at:" in message
+    # A few of them, sorted by their text: the file, why, the values that parsed, the raw text.
+    assert (
+        "widgets.csv: malformed record: more fields than the header's 4; parsed widget_id=4, name='name-4', "
+        "made_on='2024-01-04', price=4.25; raw text '4,name-4,2024-01-04,4.25,EXTRA'"
+    ) in message
+    assert message.count("\n  - file:") == 5
 
 
 # JSON lines: a sound row, a broken line, a missing required key, an unknown key, a string for an int.
@@ -249,7 +268,7 @@ def test_csv_missing_column_is_reported_from_the_header(spark: SparkSession, tmp
     assert error.value.violations == (
         Violation("missing_column", "name", "the contract's string column is not in the CSV header"),
     )
-    assert f"CSV header of {path}: widget_id,made_on,price" in str(error.value)
+    assert f"CSV header of file://{path}/widgets.csv: widget_id,made_on,price" in str(error.value)
 
 
 def test_csv_extra_column_is_reported_from_the_header(spark: SparkSession, tmp_path: Path) -> None:
@@ -297,7 +316,9 @@ def test_csv_columns_in_another_order_are_read_by_name(spark: SparkSession, tmp_
 
     frame = read_csv(spark, header_file(tmp_path, [reordered]), WIDGETS)
 
-    assert [tuple(found) for found in frame.collect()] == [(1, "name-1", date(2024, 1, 1), Decimal("1.25"), None)]
+    assert [tuple(found) for found in frame.select(*WIDGETS.columns, CORRUPT_RECORD_COLUMN).collect()] == [
+        (1, "name-1", date(2024, 1, 1), Decimal("1.25"), None)
+    ]
 
 
 STRUCTURAL_CASES: dict[str, tuple[Callable[[DataFrame], DataFrame], Violation]] = {

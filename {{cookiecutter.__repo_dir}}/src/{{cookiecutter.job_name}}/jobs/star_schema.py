@@ -17,6 +17,7 @@ from pydantic import Field
 from pyspark.sql import DataFrame, SparkSession
 
 from ..domain.star_schema import (
+    REFERENCES,
     build_dim_customers,
     build_dim_locations,
     build_dim_products,
@@ -24,11 +25,12 @@ from ..domain.star_schema import (
     find_integrity_problems,
 )
 from ..integration.classicmodels import read_sources, table_path
-from ..kit.args import IntakeJobConfig
+from ..kit.args import InputPath, IntakeJobConfig, OutputPath
 from ..kit.contracts.compliance import require_rows
 from ..kit.declarations import load_job
 from ..kit.handler import run_job
-from ..kit.results import RunSummary
+from ..kit.io.quarantine import quarantined_reasons
+from ..kit.results import IntakeReport, RunSummary
 from ..kit.runtime import create_runtime
 from ..kit.steps import check_patterns, write_outputs
 
@@ -37,22 +39,48 @@ MAX_REPORTED_PROBLEMS = 20
 
 
 class StarSchemaJobConfig(IntakeJobConfig):
-    raw_path: str = Field(min_length=1, description="folder or s3:// prefix with one folder per classicmodels table")
-    output_path: str = Field(min_length=1, description="folder or s3:// prefix; table T lands in <output_path>/T")
+    raw_path: InputPath = Field(description="folder or s3:// prefix with one folder per classicmodels table")
+    output_path: OutputPath = Field(description="folder or s3:// prefix; table T lands in <output_path>/T")
 
 
 class SourceIntegrityError(ValueError):
     """The raw tables break a key or a reference; the job stops rather than drop or multiply order lines."""
 
 
-def require_integrity(problems: DataFrame) -> None:
-    """One Spark action for every check; the message lists the first problems, sorted so reruns agree."""
+def require_integrity(spark: SparkSession, problems: DataFrame, reports: Sequence[IntakeReport]) -> None:
+    """One Spark action for every check; the message lists the first problems, sorted so reruns agree.
+
+    A reference to a row that was quarantined at intake says so, with the quarantine's reason: the
+    cause is the bad row, not the rows that refer to it.
+    """
     found = problems.orderBy("problem", "key").limit(MAX_REPORTED_PROBLEMS + 1).collect()
     if not found:
         return
+    by_dataset = {report.dataset: report for report in reports}
+    missing: dict[tuple[str, str], list[str]] = {}
+    for problem, key, _ in found:
+        referenced_by, not_in, table = problem.partition(" not in ")
+        if not_in and key and table in by_dataset:
+            source, column = referenced_by.split(".", 1)
+            missing.setdefault((table, REFERENCES[source][column][1]), []).append(key)
+    causes = {
+        (table, column, key): reason
+        for (table, column), keys in missing.items()
+        for key, reason in quarantined_reasons(spark, by_dataset[table], column, keys).items()
+    }
     lines = []
     for problem, key, rows in found[:MAX_REPORTED_PROBLEMS]:
-        lines.append(f"{problem}{': ' + key if key else ''} ({rows} row{'' if rows == 1 else 's'})")
+        count = f"{rows} row{'' if rows == 1 else 's'}"
+        referenced_by, _, table = problem.partition(" not in ")
+        column = next((column for (name, column, found_key) in causes if name == table and found_key == key), None)
+        if column is not None:
+            source = referenced_by.split(".", 1)[0]
+            lines.append(
+                f"{table}.{column} {key} was quarantined ({causes[(table, column, key)]}); its {count} in {source} "
+                f"have no {table} row to join (see {by_dataset[table].quarantine_path})"
+            )
+        else:
+            lines.append(f"{problem}{': ' + key if key else ''} ({count})")
     if len(found) > MAX_REPORTED_PROBLEMS:
         lines.append(f"... and more; only the first {MAX_REPORTED_PROBLEMS} are listed")
     listing = "\n  ".join(lines)
@@ -68,6 +96,7 @@ def run_pipeline(spark: SparkSession, config: StarSchemaJobConfig) -> RunSummary
     # A full rebuild from an empty table would replace good output with nothing: stop instead.
     require_rows(reports)
     require_integrity(
+        spark,
         find_integrity_problems(
             customers=raw["customers"],
             employees=raw["employees"],
@@ -76,7 +105,8 @@ def run_pipeline(spark: SparkSession, config: StarSchemaJobConfig) -> RunSummary
             order_details=raw["orderdetails"],
             products=raw["products"],
             product_lines=raw["productlines"],
-        )
+        ),
+        reports,
     )
     outputs = {
         "fact_orders": build_fact_orders(raw["orderdetails"], raw["orders"], raw["customers"]),

@@ -26,12 +26,14 @@ from typing import Any
 from . import patterns
 from .contracts import READERS, Contract, ContractError, contract_suffix, parse_contract
 from .contracts.compliance import Policy
+from .io.readers import ENCODINGS
 
 # The job's own package: the kit is always ``<job package>.kit``.
 JOB_PACKAGE = __name__.split(".")[0]
 SCHEMAS = "schemas"
 JOBS = "jobs"
 INPUT_FORMATS = ("csv", "json")
+INPUT_KEYS = ("format", "policy", "why", "encoding", "skip")
 OUTPUT_FORMATS = ("parquet",)
 DECLARATION_KEYS = ("description", "inputs", "outputs")
 
@@ -42,12 +44,18 @@ class DeclarationError(ValueError):
 
 @dataclass(frozen=True)
 class InputSpec:
-    """One source the job reads: its file format, and what happens to rows that break its contract."""
+    """One source the job reads: its file format, and what happens to rows that break its contract.
+
+    ``encoding`` is the text encoding of its files (``UTF-8`` unless declared); ``skip`` holds globs
+    of file names under its path that are not data (``["*.txt"]``); see ``kit/io/readers.py``.
+    """
 
     name: str
     format: str
     policy: Policy
     why: str
+    encoding: str = "UTF-8"
+    skip: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,8 +186,23 @@ def _input(name: str, spec: Any, where: str) -> InputSpec:
     why = spec.get("why")
     if not isinstance(why, str) or not why.strip():
         raise DeclarationError(f"{where}: input '{name}' needs a 'why': one sentence on why bad rows get '{policy}'.")
+    unknown = sorted(set(spec) - set(INPUT_KEYS))
+    if unknown:
+        raise DeclarationError(f"{where}: input '{name}' sets {unknown}; an input may set {', '.join(INPUT_KEYS)}.")
+    encoding = _choice(spec.get("encoding", "UTF-8"), ENCODINGS, f"input '{name}' encoding", where)
+    skip = spec.get("skip", [])
+    if not isinstance(skip, list) or not all(isinstance(glob, str) and glob for glob in skip):
+        raise DeclarationError(
+            f"{where}: input '{name}' skip is {skip!r}; give a list of file-name globs that are not data, "
+            'such as ["*.txt", "README*"].'
+        )
     return InputSpec(
-        name, _choice(spec.get("format"), INPUT_FORMATS, f"input '{name}' format", where), Policy(policy), why
+        name,
+        _choice(spec.get("format"), INPUT_FORMATS, f"input '{name}' format", where),
+        Policy(policy),
+        why,
+        encoding,
+        tuple(skip),
     )
 
 

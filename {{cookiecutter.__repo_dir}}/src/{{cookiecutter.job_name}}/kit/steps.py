@@ -14,9 +14,10 @@ from pydantic import BaseModel
 from pyspark.sql import DataFrame, SparkSession
 
 from . import patterns
-from .args import IntakeJobConfig
+from .args import IntakeJobConfig, JobConfig, local_run_id
 from .contracts.compliance import check_output
 from .declarations import DeclarationError, JobDeclaration, load_contract
+from .io.publish import Publication
 from .io.quarantine import enforce
 from .io.readers import read_csv, read_json
 from .io.writers import FileLayout, count_written, default_layout, write_table
@@ -35,7 +36,7 @@ def read_input(
     contract = load_contract(name)
     reader = read_csv if spec.format == "csv" else read_json
     good, report = enforce(
-        reader(spark, path, contract),
+        reader(spark, path, contract, encoding=spec.encoding, skip=spec.skip),
         contract,
         policy=spec.policy,
         quarantine_path=config.quarantine_path,
@@ -71,9 +72,13 @@ def file_layout(
 def write_outputs(
     declaration: JobDeclaration, tables: Mapping[str, DataFrame], paths: Mapping[str, str], config: BaseModel
 ) -> tuple[list[WrittenTable], list[str]]:
-    """Check every output against its contract, then replace each table; return what landed and the patterns' notes.
+    """Check every output against its contract, stage each one, then publish them all; return what landed and
+    the patterns' notes.
 
-    Every output is checked before the first is written, so a bad one leaves all output as it was.
+    Every output is checked before the first is written, so a bad one leaves all output as it was. Each is
+    then written in full to a staging location of the run and counted there; only when every one is are
+    they published (``kit/io/publish.py``), so a run that fails or is killed before then leaves every table
+    as it was. First of all, a publish that a kill interrupted is finished.
     ``tables`` and ``paths`` must name exactly the declared outputs.
     """
     for what, names in (("tables", tables), ("paths", paths)):
@@ -82,6 +87,11 @@ def write_outputs(
                 f"write_outputs got {what} for {sorted(names)}, but job {declaration.job} declares the outputs "
                 f"{sorted(declaration.outputs)}; pass one for each."
             )
+    # A declaration names at least one output, so there is a table to take the session from.
+    spark = next(iter(tables.values())).sparkSession
+    run_id = config.run_id if isinstance(config, JobConfig) else local_run_id()
+    publication = Publication(spark, paths, run_id)
+    publication.prepare()
     contracts = {name: load_contract(name) for name in declaration.outputs}
     checked: dict[str, DataFrame] = {}
     try:
@@ -93,10 +103,14 @@ def write_outputs(
         written = []
         for name, contract in contracts.items():
             layout = file_layout(declaration, name, rows[name], contract.partition_keys, config)
-            write_table(checked[name], paths[name], partition_by=contract.partition_keys, layout=layout)
-            result = count_written(checked[name].sparkSession, name, paths[name])
-            LOG.info("wrote    %-16s %8d rows, %d files: %s", name, result.rows, result.files, result.path)
+            staged = publication.staging(name)
+            write_table(checked[name], staged, partition_by=contract.partition_keys, layout=layout)
+            result = count_written(spark, name, paths[name], staged=staged)
+            LOG.info("staged   %-16s %8d rows, %d files", name, result.rows, result.files)
             written.append(result)
+        publication.publish()
+        for result in written:
+            LOG.info("wrote    %-16s %8d rows, %d files: %s", result.name, result.rows, result.files, result.path)
         notes = []
         for pattern in patterns.installed():
             if pattern.after_write is not None:
@@ -105,6 +119,9 @@ def write_outputs(
         for note in notes:
             LOG.info("%s", note)
         return written, notes
+    except BaseException:
+        publication.abandon()
+        raise
     finally:
         for table in checked.values():
             table.unpersist()

@@ -4,14 +4,14 @@ Two families of violation:
 
 - **structural** (``missing_column``, ``unexpected_column``, ``type_mismatch``): the DataFrame's
   schema differs from the contract. Every row is affected, so no policy can set rows aside: the run stops.
-- **row-level** (``null_in_required``, ``malformed_record``): some rows break the contract. The
+- **row-level** (``null_in_required``, ``malformed_record``, ``rule_violation``): some rows break the contract. The
   dataset's ``Policy`` decides: ``fail`` stops the run, ``quarantine`` moves those rows aside
   (``kit/io/quarantine.py``) and lets the others through.
 
 Malformed records are the ones the readers (``kit/io/readers.py``) could not parse: they keep
 the raw text in ``CORRUPT_RECORD_COLUMN``. Types are compared ignoring nullability and field metadata
-at every nesting level: nullability is checked on the data (nulls in required columns), and metadata
-(comments, partition keys) says nothing about the values.
+at every nesting level: nullability is checked on the data (nulls in required columns), and the
+columns' value rules (``kit/contracts/rules.py``) on every non-null value.
 """
 
 from __future__ import annotations
@@ -24,15 +24,22 @@ from enum import Enum
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import ArrayType, DataType, MapType, StructField, StructType
+from pyspark.sql.types import ArrayType, DataType, MapType, StringType, StructField, StructType
 
 from ..results import IntakeReport
 from . import Contract
+from .rules import RULE_VIOLATION, rule_problems
 
 LOG = logging.getLogger(__name__)
 
 # Where the readers keep the raw text of a record they could not parse (Spark's PERMISSIVE mode).
 CORRUPT_RECORD_COLUMN = "_corrupt_record"
+# What else the readers say of each row: its file, why a record did not parse, and the exact bytes of
+# any value that is not valid in the declared encoding (column -> base64).
+SOURCE_FILE_COLUMN = "_source_file"
+MALFORMED_DETAIL_COLUMN = "_malformed_detail"
+INVALID_BYTES_COLUMN = "_invalid_bytes"
+READER_COLUMNS = (CORRUPT_RECORD_COLUMN, SOURCE_FILE_COLUMN, MALFORMED_DETAIL_COLUMN, INVALID_BYTES_COLUMN)
 # Columns a quarantined row carries besides its own; the leading underscore keeps them apart from data columns.
 REASON_COLUMN = "_quarantine_reason"
 RUN_ID_COLUMN = "_run_id"
@@ -46,6 +53,7 @@ MALFORMED_RECORD = "malformed_record"
 STRUCTURAL_KINDS = frozenset({MISSING_COLUMN, UNEXPECTED_COLUMN, TYPE_MISMATCH})
 
 MALFORMED_REASON = "malformed record"
+INVALID_ENCODING_REASON = "bytes that are not valid in the declared encoding"
 HOW_TO_FIX = (
     "How to fix: correct the source data (or the transform that builds this dataset). If the change is "
     "intended, change the contract deliberately (contracts/schemas/{dataset}.*) and tell the dataset's consumers."
@@ -133,9 +141,9 @@ def _shape(data_type: DataType) -> DataType:
 
 
 def schema_violations(actual: StructType, contract: Contract) -> list[Violation]:
-    """Missing, unexpected and retyped columns of ``actual`` (the readers' corrupt-record column is not data)."""
+    """Missing, unexpected and retyped columns of ``actual`` (the readers' own columns are not data)."""
     expected = {field.name: field for field in contract.schema.fields}
-    present = {field.name: field for field in actual.fields if field.name != CORRUPT_RECORD_COLUMN}
+    present = {field.name: field for field in actual.fields if field.name not in READER_COLUMNS}
     violations = [
         Violation(MISSING_COLUMN, name, f"the contract's {field.dataType.simpleString()} column is absent")
         for name, field in expected.items()
@@ -158,27 +166,82 @@ def schema_violations(actual: StructType, contract: Contract) -> list[Violation]
     return violations
 
 
-def _row_problems(df: DataFrame, contract: Contract) -> list[tuple[str, str | None, Column]]:
-    """(reason, column, condition) of every row-level check that applies to ``df``.
+@dataclass(frozen=True)
+class RowCheck:
+    """One row-level check: the violation ``kind`` it reports, the column it is about, and when a row fails it.
+
+    ``reason`` is what a failing row's ``_quarantine_reason`` says (text, or a Column when it depends on
+    the row); ``detail`` is what the violation says of all failing rows together.
+    """
+
+    kind: str
+    column: str | None
+    condition: Column
+    reason: str | Column
+    detail: str
+
+
+def _row_problems(df: DataFrame, contract: Contract) -> list[RowCheck]:
+    """Every row-level check that applies to ``df``.
 
     Malformed comes first: it is usually the cause, and the nulls it leaves in required columns follow.
     """
-    problems: list[tuple[str, str | None, Column]] = []
+    problems: list[RowCheck] = []
     if CORRUPT_RECORD_COLUMN in df.columns:
-        problems.append((MALFORMED_REASON, None, F.col(CORRUPT_RECORD_COLUMN).isNotNull()))
+        reason: str | Column = MALFORMED_REASON
+        if MALFORMED_DETAIL_COLUMN in df.columns:
+            detail = F.col(MALFORMED_DETAIL_COLUMN)
+            reason = F.when(detail.isNull(), F.lit(MALFORMED_REASON)).otherwise(
+                F.concat(F.lit(MALFORMED_REASON + ": "), detail)
+            )
+        problems.append(
+            RowCheck(
+                MALFORMED_RECORD,
+                None,
+                F.col(CORRUPT_RECORD_COLUMN).isNotNull(),
+                reason,
+                "the reader could not parse it against the contract (field count, value type or syntax)",
+            )
+        )
+    if INVALID_BYTES_COLUMN in df.columns:
+        problems += [
+            RowCheck(
+                MALFORMED_RECORD,
+                name,
+                F.col(INVALID_BYTES_COLUMN).getItem(name).isNotNull(),
+                f"{INVALID_ENCODING_REASON} in {name}",
+                f"{INVALID_ENCODING_REASON}; the exact bytes are kept as base64 in {INVALID_BYTES_COLUMN}",
+            )
+            for name in contract.columns
+            if isinstance(contract.field(name).dataType, StringType)
+        ]
     problems += [
-        (f"null in required column {name}", name, F.col(name).isNull())
+        RowCheck(
+            NULL_IN_REQUIRED,
+            name,
+            F.col(name).isNull(),
+            f"null in required column {name}",
+            f"null in required column {name}",
+        )
         for name in contract.required
         if name in df.columns
+    ]
+    problems += [
+        RowCheck(RULE_VIOLATION, column, condition, reason, reason)
+        for reason, column, condition in rule_problems(contract.schema, df.columns)
     ]
     return problems
 
 
-def _reason(problems: Sequence[tuple[str, str | None, Column]]) -> Column:
+def _reason(problems: Sequence[RowCheck]) -> Column:
     """Every reason a row breaks the contract, joined by '; '; null for a sound row."""
     if not problems:
         return F.lit(None).cast("string")
-    joined = F.concat_ws("; ", *[F.when(condition, F.lit(reason)) for reason, _, condition in problems])
+    reasons = [
+        F.when(check.condition, check.reason if isinstance(check.reason, Column) else F.lit(check.reason))
+        for check in problems
+    ]
+    joined = F.concat_ws("; ", *reasons)
     return F.when(joined != "", joined)
 
 
@@ -196,18 +259,13 @@ def check_compliance(df: DataFrame, contract: Contract) -> ComplianceCheck:
         F.count(F.lit(1)).alias("rows"),
         F.count(F.when(reason.isNull(), 1)).alias("passing"),
         F.count(reason).alias("failing"),
-        *[F.count(F.when(condition, 1)).alias(f"problem_{index}") for index, (_, _, condition) in enumerate(problems)],
+        *[F.count(F.when(check.condition, 1)).alias(f"problem_{index}") for index, check in enumerate(problems)],
     ).collect()[0]
-    row_level = []
-    for index, (reason_text, column, _) in enumerate(problems):
-        affected = int(counts[f"problem_{index}"])
-        if not affected:
-            continue
-        if column is None:
-            detail = "the reader could not parse it against the contract (field count, value type or syntax)"
-            row_level.append(Violation(MALFORMED_RECORD, None, detail, affected))
-        else:
-            row_level.append(Violation(NULL_IN_REQUIRED, column, reason_text, affected))
+    row_level = [
+        Violation(check.kind, check.column, check.detail, int(counts[f"problem_{index}"]))
+        for index, check in enumerate(problems)
+        if counts[f"problem_{index}"]
+    ]
     return ComplianceCheck(
         rows=int(counts["rows"]),
         rows_passing=int(counts["passing"]),
@@ -217,7 +275,8 @@ def check_compliance(df: DataFrame, contract: Contract) -> ComplianceCheck:
 
 
 def find_violations(df: DataFrame, contract: Contract) -> list[Violation]:
-    """Every way ``df`` breaks ``contract``: schema differences, nulls in required columns, malformed records."""
+    """Every way ``df`` breaks ``contract``: schema differences, nulls in required columns, malformed records,
+    broken value rules."""
     return list(check_compliance(df, contract).violations)
 
 
@@ -239,14 +298,23 @@ def check_output(df: DataFrame, contract: Contract) -> DataFrame:
 
 
 def rejected_rows(df: DataFrame, contract: Contract, run_id: str) -> DataFrame:
-    """The rows of ``df`` that break ``contract``, with every reason, the run id and the raw text (lazy)."""
+    """The rows of ``df`` that break ``contract``, with every reason, the run id, the raw text, the file and
+    the exact bytes of values not valid in the declared encoding (lazy).
+
+    The reader's columns a DataFrame lacks are null, so every quarantine has the same columns.
+    """
     reason = _reason(_row_problems(df, contract))
-    raw = F.col(CORRUPT_RECORD_COLUMN) if CORRUPT_RECORD_COLUMN in df.columns else F.lit(None).cast("string")
+
+    def reader_column(name: str, data_type: str) -> Column:
+        return F.col(name) if name in df.columns else F.lit(None).cast(data_type)
+
     return df.where(reason.isNotNull()).select(
         *contract.columns,
         reason.alias(REASON_COLUMN),
         F.lit(run_id).alias(RUN_ID_COLUMN),
-        raw.alias(RAW_RECORD_COLUMN),
+        reader_column(CORRUPT_RECORD_COLUMN, "string").alias(RAW_RECORD_COLUMN),
+        reader_column(SOURCE_FILE_COLUMN, "string").alias(SOURCE_FILE_COLUMN),
+        reader_column(INVALID_BYTES_COLUMN, "map<string,string>").alias(INVALID_BYTES_COLUMN),
     )
 
 

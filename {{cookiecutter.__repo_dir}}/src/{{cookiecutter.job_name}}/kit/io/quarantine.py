@@ -5,13 +5,21 @@ Layout: ``<quarantine_path>/<dataset>/run_id=<run id>/``, JSON lines (see ``enfo
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Iterable
+from decimal import Decimal
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Row, SparkSession
+from pyspark.sql import functions as F
 
 from ..contracts import Contract
 from ..contracts.compliance import (
+    INVALID_BYTES_COLUMN,
     NO_ROW_TO_QUARANTINE,
+    RAW_RECORD_COLUMN,
+    REASON_COLUMN,
+    SOURCE_FILE_COLUMN,
     ContractViolationError,
     Policy,
     check_compliance,
@@ -25,6 +33,30 @@ from .hadoop_fs import delete_path
 LOG = logging.getLogger(__name__)
 
 
+MAX_SAMPLES = 5
+RAW_TEXT_SHOWN = 200
+
+
+def describe_rejected(lines: list[Row]) -> str:
+    """A few quarantined rows (JSON lines, as ``enforce`` writes them) as readable lines for an error message:
+    the file, why, the values that parsed and the raw text."""
+    described = []
+    for line in lines:
+        row = json.loads(line["value"], parse_float=Decimal)
+        parsed = ", ".join(
+            f"{name}={value!r}" if isinstance(value, str) else f"{name}={value}"
+            for name, value in row.items()
+            if not name.startswith("_") and value is not None
+        )
+        raw = row.get(RAW_RECORD_COLUMN)
+        text = "" if raw is None else f"; raw text {raw[:RAW_TEXT_SHOWN]!r}"
+        invalid = row.get(INVALID_BYTES_COLUMN)
+        exact = "" if not invalid else f"; exact bytes (base64) {invalid}"
+        where = row.get(SOURCE_FILE_COLUMN) or "unknown file"
+        described.append(f"\n  - {where}: {row.get(REASON_COLUMN)}; parsed {parsed or 'nothing'}{text}{exact}")
+    return "".join(described)
+
+
 def quarantine_location(quarantine_path: str, dataset: str, run_id: str) -> str:
     """``<quarantine_path>/<dataset>/run_id=<run_id>``: one folder per dataset and run, so reruns never mix."""
     return f"{quarantine_path.rstrip('/')}/{dataset}/run_id={run_id}"
@@ -35,12 +67,14 @@ def enforce(
 ) -> tuple[DataFrame, IntakeReport]:
     """Apply ``policy`` to ``df``; return its good rows (contract columns only) and what happened.
 
-    - ``fail``: any violation raises one ContractViolationError listing them all.
-    - ``quarantine``: structural violations still raise (no row to set aside); rows that are malformed
-      or have a null in a required column go to ``<quarantine_path>/<dataset>/run_id=<run_id>/`` with
-      ``_quarantine_reason`` (every reason of the row), ``_run_id`` and ``_raw_record`` (the text the
-      reader could not parse; null for rows that parsed but miss a required value). A rerun with the
-      same run id replaces that folder, and removes it when it rejects nothing: it holds this run's rows only.
+    - ``fail``: any violation raises one ContractViolationError listing them all; the offending rows are
+      written to the quarantine all the same (to look at, not to pass on), and the error shows a few.
+    - ``quarantine``: structural violations still raise (no row to set aside); rows that are malformed,
+      have a null in a required column or break a value rule go to
+      ``<quarantine_path>/<dataset>/run_id=<run_id>/`` with ``_quarantine_reason`` (every reason of the
+      row), ``_run_id`` and ``_raw_record`` (the text the reader could not parse; null for rows that
+      parsed but miss a required value or break a rule). A rerun with the same run id replaces that folder,
+      and removes it when it rejects nothing: it holds this run's rows only.
 
     The quarantine is written as JSON lines: the raw text of a broken record, and values that fit no
     contract type, stay readable and verbatim there (CSV would need the bad text quoted back into the
@@ -51,8 +85,8 @@ def enforce(
     """
     check = check_compliance(df, contract)
     structural = [violation for violation in check.violations if violation.structural]
-    if structural or (check.violations and policy is Policy.FAIL):
-        note = NO_ROW_TO_QUARANTINE if structural and policy is Policy.QUARANTINE else ""
+    if structural:
+        note = NO_ROW_TO_QUARANTINE if policy is Policy.QUARANTINE else ""
         raise ContractViolationError(contract.name, check.violations, note)
 
     location = quarantine_location(quarantine_path, contract.name, run_id)
@@ -66,6 +100,15 @@ def enforce(
     else:
         # An earlier attempt with this run id may have set rows aside that this attempt no longer rejects.
         delete_path(df.sparkSession, location)
+    if check.violations and policy is Policy.FAIL:
+        # The rows that stop the run are set aside all the same, so there is something to look at.
+        samples = describe_rejected(df.sparkSession.read.text(location).orderBy("value").limit(MAX_SAMPLES).collect())
+        note = (
+            f"The policy of '{contract.name}' is fail, so the run stops; nothing was written downstream. "
+            f"{'The offending row is' if rows_quarantined == 1 else f'The {rows_quarantined} offending rows are'} "
+            f"in {location} to look at{':' if samples else '.'}{samples}"
+        )
+        raise ContractViolationError(contract.name, check.violations, note)
     reconcile(contract.name, check.rows, check.rows_passing, rows_quarantined, location)
 
     report = IntakeReport(
@@ -80,3 +123,25 @@ def enforce(
         reasons = "; ".join(str(violation) for violation in check.violations)
         LOG.warning("%s: %d rows quarantined in %s (%s)", contract.name, rows_quarantined, location, reasons)
     return passing_rows(df, contract), report
+
+
+def quarantined_reasons(spark: SparkSession, report: IntakeReport, column: str, keys: Iterable[str]) -> dict[str, str]:
+    """Why the rows of ``report``'s dataset whose ``column`` is one of ``keys`` were quarantined this run.
+
+    For messages that name a cause: a row missing downstream may have been set aside at intake.
+    Keys compare as text; a key with several quarantined rows gets the first reason. Empty when
+    nothing was quarantined.
+    """
+    wanted = sorted(set(keys))
+    if report.quarantine_path is None or not wanted:
+        return {}
+    key = F.get_json_object("value", f"$.{column}")
+    found = (
+        spark.read.text(report.quarantine_path)
+        .select(key.alias("key"), F.get_json_object("value", f"$.{REASON_COLUMN}").alias("reason"))
+        .where(F.col("key").isin(wanted))
+        .groupBy("key")
+        .agg(F.min("reason").alias("reason"))
+        .collect()
+    )
+    return {row["key"]: row["reason"] for row in found}

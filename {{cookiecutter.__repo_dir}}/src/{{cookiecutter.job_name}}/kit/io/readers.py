@@ -15,16 +15,36 @@ pyspark 3.3.0, 3.5.6 and 4.1.1:
   uses, sees that one parse, and the counts, the quarantine and the good rows always agree.
 - Spark 3's time parser policy (EXCEPTION) aborts the whole read on a date such as ``2024-13-45``
   instead of flagging the record. The readers set CORRECTED, Spark 4's default, so it is flagged.
+
+What else they do, so that nothing is repaired or lost without a word:
+
+- **Bytes are read as they are.** Spark decodes a file with the declared charset and replaces a
+  byte that is not valid in it with U+FFFD: the original is gone. So the readers decode every file as
+  ISO-8859-1 (one character per byte, lossless), then decode each string value with the declared
+  encoding themselves. A value that is not valid in it keeps its exact bytes, base64, in
+  ``_invalid_bytes`` (column -> base64) and the row is malformed; the value shows U+FFFD for each
+  byte that is not ASCII. This needs an ASCII-compatible encoding: UTF-8, US-ASCII or ISO-8859-1.
+- **CSV records may span lines** (``multiLine``): a quoted field with a line break is one record, as
+  RFC 4180 allows, not two broken fragments. A file is then read by one task: it cannot be split.
+- **Files that are not data are skipped by name.** Spark skips names starting with ``_`` or ``.``
+  (``_SUCCESS``, ``.crc``); an input's ``skip`` globs (``jobs/<job>.json``) name any others, such as
+  ``*.txt``. Every other file is data: one whose header differs is a contract error naming the file.
+- **Every row knows its file** (``_source_file``), and a malformed CSV record says which values did
+  not parse (``_malformed_detail``, e.g. ``orderDate '01/05/2024' is not a valid date``).
 """
 
 from __future__ import annotations
 
 import csv
+import logging
+import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from fnmatch import fnmatchcase
+from typing import Any
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
@@ -34,13 +54,25 @@ from pyspark.sql.utils import AnalysisException  # type: ignore[attr-defined,unu
 from ..contracts import Contract
 from ..contracts.compliance import (
     CORRUPT_RECORD_COLUMN,
+    INVALID_BYTES_COLUMN,
+    MALFORMED_DETAIL_COLUMN,
     MISSING_COLUMN,
+    SOURCE_FILE_COLUMN,
     UNEXPECTED_COLUMN,
     ContractViolationError,
     Violation,
 )
+from .hadoop_fs import hadoop_path
 
+LOG = logging.getLogger(__name__)
 CORRUPT_RECORD_FIELD = StructField(CORRUPT_RECORD_COLUMN, StringType(), True)
+# How Spark reads the bytes: one character per byte, so nothing is lost before the declared encoding is applied.
+BYTE_CHARSET = "ISO-8859-1"
+ENCODINGS = ("UTF-8", "US-ASCII", "ISO-8859-1")
+DETAIL_VALUE_LENGTH = 60
+SKIP_HINT = (
+    "If that file is not data, skip it by name: add a glob for it to the input's 'skip' in the job's declaration."
+)
 
 
 class InputNotFoundError(FileNotFoundError):
@@ -52,8 +84,61 @@ def _parse_permissively(spark: SparkSession) -> None:
     spark.conf.set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
 
 
+def check_encoding(encoding: str) -> str:
+    """``encoding`` if the readers can keep its invalid bytes (an ASCII-compatible one), else a clear error."""
+    if encoding not in ENCODINGS:
+        raise ValueError(
+            f"Encoding {encoding!r} is not supported: choose one of {', '.join(ENCODINGS)}. The readers keep the exact "
+            "bytes of invalid values, which needs an encoding where the delimiters are single ASCII bytes."
+        )
+    return encoding
+
+
+def _file_above(fs: Any, path: Any) -> str | None:
+    """The nearest ancestor of ``path`` that is a file, if any: why a path under it cannot exist."""
+    parent = path.getParent()
+    while parent is not None:
+        if fs.exists(parent):
+            return str(parent.toString()) if fs.getFileStatus(parent).isFile() else None
+        parent = parent.getParent()
+    return None
+
+
+def input_files(spark: SparkSession, path: str, skip: Sequence[str] = ()) -> list[str]:
+    """The data files under ``path`` (a folder, a prefix, a file or a glob), without the ones ``skip`` names.
+
+    Names starting with ``_`` or ``.`` are skipped, as Spark does; ``skip`` holds globs matched against
+    file names (``*.txt``). A path that does not exist is an error saying so, and saying which part of
+    it is a file when that is why. An empty folder has no files: the readers return no rows.
+    """
+    fs, root = hadoop_path(spark, path)
+    matches = fs.globStatus(root)
+    if not matches:
+        file = _file_above(fs, root)
+        why = (
+            f": {file} is a file, not a folder. Pass the folder (or s3:// prefix) that holds the input's files."
+            if file
+            else ". Check the job's input path argument and that the upstream export has run."
+        )
+        raise InputNotFoundError(f"Input path {path} does not exist{why}")
+    found: list[str] = []
+    skipped: list[str] = []
+    for match in matches:
+        prefix = match.getPath().toString()
+        listing = fs.listFiles(match.getPath(), True)
+        while listing.hasNext():
+            file = listing.next().getPath().toString()
+            parts = [part for part in file[len(prefix) :].split("/") if part] or [posixpath.basename(file)]
+            if any(part.startswith(("_", ".")) for part in parts):
+                continue
+            (skipped if any(fnmatchcase(parts[-1], glob) for glob in skip) else found).append(file)
+    if skipped:
+        LOG.info("%s: skipped %d files named by %s: %s", path, len(skipped), list(skip), ", ".join(skipped[:5]))
+    return sorted(found)
+
+
 def _load(path: str, load: Callable[[], DataFrame]) -> DataFrame:
-    """Run ``load``; a path that does not exist becomes an error naming it."""
+    """Run ``load``; a path that vanished since it was listed becomes an error naming it."""
     try:
         return load()
     except AnalysisException as exc:
@@ -65,15 +150,119 @@ def _load(path: str, load: Callable[[], DataFrame]) -> DataFrame:
         ) from None
 
 
-def _parsed_in_full(df: DataFrame, contract: Contract) -> DataFrame:
-    """Contract columns in contract order, then the corrupt-record column; cached so Spark parses it all once."""
-    return df.select(*contract.columns, CORRUPT_RECORD_COLUMN).persist(StorageLevel.MEMORY_AND_DISK)
+def _no_rows(spark: SparkSession, schema: StructType) -> DataFrame:
+    return spark.createDataFrame([], schema)
 
 
-def csv_header(spark: SparkSession, path: str) -> list[str] | None:
-    """The column names in the first line of the CSV files under ``path``, as text; None when there is none."""
-    lines = _load(path, lambda: spark.read.text(path)).where(F.trim("value") != "").limit(1).collect()
-    return next(csv.reader([lines[0]["value"]])) if lines else None
+def _decoded(raw: Column, encoding: str) -> tuple[Column, Column]:
+    """(the text of ``raw``, read one character per byte, in ``encoding``; whether its bytes are valid there).
+
+    ASCII is valid in every supported encoding and is the cheap common case: a string whose UTF-8 form
+    is as long as it has characters. An invalid value shows U+FFFD for each byte beyond ASCII.
+    """
+    if encoding == BYTE_CHARSET:
+        return raw, F.lit(True)
+    ascii_only = F.octet_length(raw) == F.length(raw)
+    replaced = F.regexp_replace(raw, "[^\\x00-\\x7F]", "\ufffd")
+    if encoding == "US-ASCII":
+        return F.when(ascii_only, raw).otherwise(replaced), ascii_only
+    raw_bytes = F.encode(raw, BYTE_CHARSET)
+    if hasattr(F, "is_valid_utf8"):
+        # Spark 4: decode() raises on invalid bytes instead of replacing them, so check first (a cast from
+        # binary to string keeps the bytes as they are).
+        valid = ascii_only | F.is_valid_utf8(raw_bytes.cast("string"))
+        text = F.when(ascii_only, raw).when(valid, F.decode(raw_bytes, encoding)).otherwise(replaced)
+        return text, valid
+    # Spark 3: decode() replaces invalid bytes, so a value is valid when its decoded text encodes back to them.
+    decoded = F.decode(raw_bytes, encoding)
+    valid = ascii_only | (F.encode(decoded, encoding) == raw_bytes)
+    return F.when(ascii_only, raw).when(valid, decoded).otherwise(replaced), valid
+
+
+def _as_read(df: DataFrame, contract: Contract, encoding: str, detail: Column | None) -> DataFrame:
+    """Contract columns in contract order with their text decoded, then the reader's own columns; cached.
+
+    Cached so that Spark parses every record once (see the module docstring).
+    """
+    columns: list[Column] = []
+    invalid: list[tuple[str, Column, Column]] = []
+    for name in contract.columns:
+        if isinstance(contract.field(name).dataType, StringType):
+            text, valid = _decoded(F.col(name), encoding)
+            columns.append(text.alias(name))
+            invalid.append((name, F.col(name), valid))
+        else:
+            columns.append(F.col(name))
+    raw_text, raw_valid = _decoded(F.col(CORRUPT_RECORD_COLUMN), encoding)
+    invalid.append((CORRUPT_RECORD_COLUMN, F.col(CORRUPT_RECORD_COLUMN), raw_valid))
+    any_invalid = F.lit(False)
+    for _, value, valid in invalid:
+        any_invalid = any_invalid | (value.isNotNull() & ~valid)
+    pairs = [
+        part
+        for name, value, valid in invalid
+        for part in (F.lit(name), F.when(value.isNotNull() & ~valid, F.base64(F.encode(value, BYTE_CHARSET))))
+    ]
+    bytes_by_column = F.map_filter(F.create_map(*pairs), lambda _, value: value.isNotNull())
+    return df.select(
+        *columns,
+        raw_text.alias(CORRUPT_RECORD_COLUMN),
+        F.input_file_name().alias(SOURCE_FILE_COLUMN),
+        (F.lit(None).cast("string") if detail is None else detail).alias(MALFORMED_DETAIL_COLUMN),
+        F.when(any_invalid, bytes_by_column).alias(INVALID_BYTES_COLUMN),
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+
+
+def _csv_malformed_detail(contract: Contract, file_order: Sequence[str], encoding: str) -> Column:
+    """For a record that did not parse: which of its values are not of their column's type, or that its
+    fields do not line up with the header. Null for the records that parsed (computed only for the others)."""
+    extra = "_extra_field"
+    as_text = ", ".join(f"`{name}` STRING" for name in [*file_order, extra])
+    raw_text, _ = _decoded(F.col(CORRUPT_RECORD_COLUMN), encoding)
+    fields = F.from_csv(raw_text, as_text)
+    reasons = []
+    for name in file_order:
+        data_type = contract.field(name).dataType
+        if isinstance(data_type, StringType):
+            continue
+        value = fields.getField(name)
+        type_name = data_type.simpleString()
+        reasons.append(
+            F.when(
+                F.col(name).isNull() & value.isNotNull() & (F.trim(value) != ""),
+                F.concat(
+                    F.lit(f"{name} '"),
+                    F.substring(value, 1, DETAIL_VALUE_LENGTH),
+                    F.lit(f"' is not a valid {type_name}"),
+                ),
+            )
+        )
+    reasons.append(
+        F.when(
+            fields.getField(extra).isNotNull(),
+            F.lit(f"more fields than the header's {len(file_order)}"),
+        )
+    )
+    found = F.concat_ws("; ", *reasons)
+    fallback = F.lit(
+        f"the fields do not line up with the header's {len(file_order)} columns: look for a missing or extra "
+        "delimiter, or an unclosed quote"
+    )
+    return F.when(F.col(CORRUPT_RECORD_COLUMN).isNotNull(), F.when(found != "", found).otherwise(fallback))
+
+
+def csv_header(spark: SparkSession, files: Sequence[str]) -> tuple[str, list[str]] | None:
+    """(file, column names) of the first non-blank line among ``files``, read as text; None when there is none."""
+    lines = (
+        spark.read.text(list(files))
+        .where(F.trim("value") != "")
+        .select(F.input_file_name().alias("file"), "value")
+        .limit(1)
+        .collect()
+    )
+    if not lines:
+        return None
+    return lines[0]["file"], [name.strip() for name in next(csv.reader([lines[0]["value"].lstrip("\ufeff")]))]
 
 
 def header_violations(header: list[str], contract: Contract) -> list[Violation]:
@@ -100,13 +289,18 @@ def header_violations(header: list[str], contract: Contract) -> list[Violation]:
     return violations
 
 
-# How Spark (3.3 to 4.1) reports a file whose header differs from the first file's (enforceSchema=False).
+# How Spark (3.3 to 4.1) reports a file whose header differs from the first file's (enforceSchema=False):
+# with the same number of columns it quotes the header; with another number, only the counts.
 OTHER_FILE_HEADER = re.compile(
     r"CSV header does not conform to the schema\.\s*Header: (?P<header>[^\n]*)\n.*?CSV file: (?P<file>\S+)", re.DOTALL
 )
+OTHER_FILE_WIDTH = re.compile(
+    r"Number of column in CSV header is not equal to number of fields in the schema:.*?CSV file: (?P<file>\S+)",
+    re.DOTALL,
+)
 
 
-def _materialised(df: DataFrame, contract: Contract, path: str) -> DataFrame:
+def _materialised(spark: SparkSession, df: DataFrame, contract: Contract, path: str, first_file: str) -> DataFrame:
     """Fill the reader's cache now, so a later file whose header differs is reported here, by name.
 
     Only the first file's header is read before the data; Spark checks every other file as it reads
@@ -115,65 +309,91 @@ def _materialised(df: DataFrame, contract: Contract, path: str) -> DataFrame:
     try:
         df.count()
     except Exception as exc:
-        found = OTHER_FILE_HEADER.search(str(exc))
+        message = str(exc)
+        found = OTHER_FILE_HEADER.search(message) or OTHER_FILE_WIDTH.search(message)
         if found is None:
             raise
         df.unpersist()
-        header = [name.strip() for name in found["header"].split(",")]
+        file = found["file"]
+        read = csv_header(spark, [file])
+        header = read[1] if read else []
         problems = header_violations(header, contract) or [
             Violation(UNEXPECTED_COLUMN, None, "the columns are in another order than in the first file's header")
         ]
         note = (
-            f"CSV header of {found['file']}: {','.join(header)}. Every file under {path} must have the same "
-            "header as the first one."
+            f"CSV header of {file}: {','.join(header)}. Every data file under {path} must have the same header as "
+            f"the first one ({first_file}). {SKIP_HINT}"
         )
         raise ContractViolationError(contract.name, problems, note=note) from None
     return df
 
 
-def read_csv(spark: SparkSession, path: str, contract: Contract) -> DataFrame:
+def read_csv(
+    spark: SparkSession, path: str, contract: Contract, *, encoding: str = "UTF-8", skip: Sequence[str] = ()
+) -> DataFrame:
     """Read the CSV files under ``path`` (with a header) as ``contract`` says; never infer.
 
     The header is checked first: missing and unexpected columns raise one ContractViolationError.
     Columns are matched by name, so a reordered header reads correctly; every other file must have
-    the same header (a file whose header differs raises the same error, naming the file). Rows that
-    do not parse keep their text in ``_corrupt_record``. Spark rounds a decimal with more fraction
-    digits than the contract's scale (``8.123`` as ``decimal(10,2)`` reads as ``8.12``); values too
-    large for the precision are flagged. The result is cached (see the module docstring).
+    the same header (a file whose header differs raises the same error, naming the file). Records may
+    span lines (quoted line breaks). Rows that do not parse keep their text in ``_corrupt_record``
+    and say why in ``_malformed_detail``. Spark rounds a decimal with more fraction digits than the
+    contract's scale (``8.123`` as ``decimal(10,2)`` reads as ``8.12``); values too large for the
+    precision are flagged. The result is cached (see the module docstring).
     """
     _parse_permissively(spark)
-    header = csv_header(spark, path)
-    if header is None:
-        file_order = contract.columns  # no data at all: an empty DataFrame with the contract's schema
+    check_encoding(encoding)
+    files = input_files(spark, path, skip)
+    found = csv_header(spark, files) if files else None
+    if found is None:
+        first_file, file_order = path, contract.columns  # no data: an empty DataFrame with the contract's schema
     else:
+        first_file, header = found
         problems = header_violations(header, contract)
         if problems:
-            raise ContractViolationError(contract.name, problems, note=f"CSV header of {path}: {','.join(header)}")
+            raise ContractViolationError(
+                contract.name, problems, note=f"CSV header of {first_file}: {','.join(header)}. {SKIP_HINT}"
+            )
         file_order = header
     schema = StructType([contract.field(name) for name in file_order] + [CORRUPT_RECORD_FIELD])
     reader = (
         spark.read.schema(schema)
         .option("header", True)
         .option("enforceSchema", False)
+        .option("multiLine", True)
+        .option("encoding", BYTE_CHARSET)
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT_RECORD_COLUMN)
     )
-    return _materialised(_parsed_in_full(_load(path, lambda: reader.csv(path)), contract), contract, path)
+    detail = _csv_malformed_detail(contract, file_order, encoding)
+    df = _as_read(
+        _load(path, lambda: reader.csv(files) if files else _no_rows(spark, schema)), contract, encoding, detail
+    )
+    return _materialised(spark, df, contract, path, first_file)
 
 
-def read_json(spark: SparkSession, path: str, contract: Contract) -> DataFrame:
+def read_json(
+    spark: SparkSession, path: str, contract: Contract, *, encoding: str = "UTF-8", skip: Sequence[str] = ()
+) -> DataFrame:
     """Read JSON lines under ``path`` as ``contract`` says; never infer.
 
     Keys the contract does not list are ignored, as a BACKWARD-compatible reader does: producers may
     add fields before consumers know them. A missing key reads as null, which the required-column
     check catches. A broken line, or a value of the wrong type, keeps its text in ``_corrupt_record``.
-    The result is cached (see the module docstring).
+    Only top-level string values are checked against the encoding. The result is cached (see the
+    module docstring).
     """
     _parse_permissively(spark)
+    check_encoding(encoding)
+    files = input_files(spark, path, skip)
     schema = StructType([*contract.schema.fields, CORRUPT_RECORD_FIELD])
     reader = (
         spark.read.schema(schema)
+        .option("encoding", BYTE_CHARSET)
+        .option("lineSep", "\n")
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT_RECORD_COLUMN)
     )
-    return _parsed_in_full(_load(path, lambda: reader.json(path)), contract)
+    return _as_read(
+        _load(path, lambda: reader.json(files) if files else _no_rows(spark, schema)), contract, encoding, None
+    )
