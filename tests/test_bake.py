@@ -179,6 +179,15 @@ SINGLE_FILE_OUTPUT = [
     "tests/kit/test_single_file_output_s3.py",
     "tests/integration/test_single_file_output_job.py",
 ]
+# Kit tests whose outcome no answer changes but the Glue version (no job, pattern or schema format in them):
+# the slowest ones run once per Glue version, not once per full bake.
+SHARED_KIT_TESTS = [
+    "tests/kit/test_killed_writes.py",
+    "tests/kit/test_publish.py",
+    "tests/kit/test_reading_sources.py",
+    "tests/kit/test_bad_data.py",
+    "tests/kit/test_value_rules.py",
+]
 # Glue 4.0 has no awsglue interface on PyPI to compare with.
 GLUE_PARITY = ["tests/kit/test_config_glue_parity.py"]
 
@@ -192,6 +201,9 @@ class Bake:
     # full: the render's own make lint and make test. Light: make lint only (ruff, strict mypy, layer
     # contracts), for options that only add or remove files whose behaviour a full bake tests.
     full: bool = True
+    # A second full bake of a Glue version leaves out the kit modules that no option changes (SHARED_KIT_TESTS):
+    # the first full bake of that version runs them, in the same venv.
+    shared_kit_tests: bool = True
 
     @property
     def full_answers(self) -> dict[str, Any]:
@@ -228,12 +240,16 @@ class Bake:
 # another job name, so a name hard-coded where the answer belongs shows.
 BAKES = [
     Bake("defaults"),
-    Bake("all-patterns", BOTH_PATTERNS),
+    Bake("all-patterns", BOTH_PATTERNS, shared_kit_tests=False),
     Bake("glue-6.0", {"glue_version": "6.0"}),
     Bake("glue-5.0", {"glue_version": "5.0"}),
     Bake("glue-4.0", {"glue_version": "4.0"}),
-    Bake("minimal-job@5.0", {"include_example": False, "glue_version": "5.0"}),
-    Bake("minimal-job-all-patterns@6.0", {"include_example": False, **BOTH_PATTERNS, "glue_version": "6.0"}),
+    Bake("minimal-job@5.0", {"include_example": False, "glue_version": "5.0"}, shared_kit_tests=False),
+    Bake(
+        "minimal-job-all-patterns@6.0",
+        {"include_example": False, **BOTH_PATTERNS, "glue_version": "6.0"},
+        shared_kit_tests=False,
+    ),
     Bake("output-file-count", {"pattern_output_file_count": True}, full=False),
     Bake("single-file-output", {"pattern_single_file_output": True}, full=False),
     # Light: a full suite here added two minutes and took the template suite to 11.5 of its 15 minutes.
@@ -273,14 +289,15 @@ def command_problems(command: list[str], cwd: Path, timeout: float = 300, **env:
     return [failure] if failure else []
 
 
-def make_problems(project: Path, target: str, venv: Path) -> list[str]:
+def make_problems(project: Path, target: str, venv: Path, *pytest_args: str) -> list[str]:
     """The rendered repo's own target, in the Glue version's shared venv (the first bake creates it).
 
     mypy's cache is shared by the bakes of one Glue version too: it re-checks what differs, so it stays correct.
+    ``pytest_args`` go to the target's pytest (``make test PYTEST_ARGS=...``).
     """
     with cached_uv_lock(project):
         return command_problems(
-            ["make", target],
+            ["make", target, *([f"PYTEST_ARGS={' '.join(pytest_args)}"] if pytest_args else [])],
             cwd=project,
             timeout=1200,
             UV_PROJECT_ENVIRONMENT=str(venv),
@@ -372,7 +389,8 @@ def test_bake(bake: Bake, tmp_path: Path, cookiecutter_config: Path) -> None:
     # lint: ruff, strict mypy over src and tests, and the layer contracts; then the render's whole suite.
     problems += make_problems(project, "lint", shared_venv(bake.glue_version))
     if bake.full:
-        problems += make_problems(project, "test", shared_venv(bake.glue_version))
+        skipped = [] if bake.shared_kit_tests else [f"--ignore={path}" for path in SHARED_KIT_TESTS]
+        problems += make_problems(project, "test", shared_venv(bake.glue_version), *skipped)
     fail_on(problems)
 
 
@@ -386,6 +404,11 @@ def test_matrix_covers_every_choice() -> None:
     # Every Glue version, and the example and the minimal job with every pattern, get the full suite.
     full = [bake.full_answers for bake in BAKES if bake.full]
     assert {answers["glue_version"] for answers in full} == set(template_config()["glue_version"])
+    # Every Glue version has a full bake that runs every kit test, the shared ones included; each one left out
+    # elsewhere is a kit test of every render.
+    assert set(SHARED_KIT_TESTS) <= set(KIT_FILES)
+    complete = {bake.glue_version for bake in BAKES if bake.full and bake.shared_kit_tests}
+    assert complete == set(template_config()["glue_version"])
     assert {answers["include_example"] for answers in full if all(answers[key] for key in BOTH_PATTERNS)} == {
         True,
         False,
