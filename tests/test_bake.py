@@ -83,6 +83,7 @@ KIT_FILES = [
         "io/publish.py",
         "io/quarantine.py",
         "io/readers.py",
+        "io/s3.py",
         "io/sample_data.py",
         "io/writers.py",
         "patterns/__init__.py",

@@ -16,8 +16,8 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from pyspark.sql import SparkSession
 
+from {{ cookiecutter.job_name }}.kit.io.s3 import TRANSFER_CONFIG
 from {{ cookiecutter.job_name }}.kit.patterns.single_file_output import (
-    DEFAULT_TRANSFER_CONFIG,
     PartFileCountError,
     move_single_part_file_s3,
     write_single_file,
@@ -78,7 +78,7 @@ def test_the_part_file_becomes_the_only_object_in_one_copy_request(s3: S3Client,
     assert "CopyObject" in operations
     assert "UploadPartCopy" not in operations
     # A single CopyObject handles up to 5 GiB; only larger files switch to a multipart copy.
-    assert DEFAULT_TRANSFER_CONFIG.multipart_threshold == 5 * 1024**3
+    assert TRANSFER_CONFIG.multipart_threshold == 5 * 1024**3
 
 
 def test_above_the_threshold_the_copy_is_multipart(s3: S3Client) -> None:
@@ -126,7 +126,7 @@ def fail_requests(s3: S3Client, operation: str, after: int = 0) -> None:
 @pytest.mark.parametrize(
     ("operation", "transfer_config"),
     [
-        ("CopyObject", DEFAULT_TRANSFER_CONFIG),
+        ("CopyObject", TRANSFER_CONFIG),
         # The second part fails after the first was copied: the multipart upload is aborted, never completed.
         ("UploadPartCopy", TransferConfig(multipart_threshold=5 * 1024**2, multipart_chunksize=5 * 1024**2)),
     ],

@@ -47,6 +47,17 @@ class SourceIntegrityError(ValueError):
     """The raw tables break a key or a reference; the job stops rather than drop or multiply order lines."""
 
 
+def _reference(problem: str) -> tuple[str, str, str] | None:
+    """``'orderdetails.orderNumber not in orders'`` -> ``('orderdetails', 'orders', 'orderNumber')``: the table
+    that refers, and the table and key column it refers to; None for a problem that is no missing reference."""
+    referenced_by, not_in, _ = problem.partition(" not in ")
+    if not not_in:
+        return None
+    source, column = referenced_by.split(".", 1)
+    table, key_column = REFERENCES[source][column]
+    return source, table, key_column
+
+
 def require_integrity(spark: SparkSession, problems: DataFrame, reports: Sequence[IntakeReport]) -> None:
     """One Spark action for every check; the message lists the first problems, sorted so reruns agree.
 
@@ -57,27 +68,26 @@ def require_integrity(spark: SparkSession, problems: DataFrame, reports: Sequenc
     if not found:
         return
     by_dataset = {report.dataset: report for report in reports}
-    missing: dict[tuple[str, str], list[str]] = {}
+    wanted: dict[tuple[str, str], set[str]] = {}
     for problem, key, _ in found:
-        referenced_by, not_in, table = problem.partition(" not in ")
-        if not_in and key and table in by_dataset:
-            source, column = referenced_by.split(".", 1)
-            missing.setdefault((table, REFERENCES[source][column][1]), []).append(key)
+        reference = _reference(problem)
+        if reference and key:
+            wanted.setdefault(reference[1:], set()).add(key)
     causes = {
-        (table, column, key): reason
-        for (table, column), keys in missing.items()
+        (table, key): reason
+        for (table, column), keys in wanted.items()
         for key, reason in quarantined_reasons(spark, by_dataset[table], column, keys).items()
     }
     lines = []
     for problem, key, rows in found[:MAX_REPORTED_PROBLEMS]:
         count = f"{rows} row{'' if rows == 1 else 's'}"
-        referenced_by, _, table = problem.partition(" not in ")
-        column = next((column for (name, column, found_key) in causes if name == table and found_key == key), None)
-        if column is not None:
-            source = referenced_by.split(".", 1)[0]
+        reference = _reference(problem)
+        cause = causes.get((reference[1], key)) if reference else None
+        if reference and cause:
+            source, table, column = reference
             lines.append(
-                f"{table}.{column} {key} was quarantined ({causes[(table, column, key)]}); its {count} in {source} "
-                f"have no {table} row to join (see {by_dataset[table].quarantine_path})"
+                f"{table}.{column} {key} was quarantined ({cause}); its {count} in {source} have no {table} row to "
+                f"join (see {by_dataset[table].quarantine_path})"
             )
         else:
             lines.append(f"{problem}{': ' + key if key else ''} ({count})")

@@ -46,27 +46,22 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import boto3
-from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 from pyspark.sql import SparkSession
 
 from .hadoop_fs import delete_path, hadoop_path, read_text, relative_files, write_text
+from .s3 import FOLDER_MARKER_SUFFIX, TRANSFER_CONFIG, delete_keys, is_s3, list_objects, split_s3_uri
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import CopySourceTypeDef, ObjectIdentifierTypeDef
+    from mypy_boto3_s3.type_defs import CopySourceTypeDef
 
 LOG = logging.getLogger(__name__)
 
-S3_SCHEMES = ("s3://", "s3a://")
 # Beside the first table of a publish (by path), in the folder the kit keeps for that table.
 JOURNAL = ".journal.json"
 # A version is ``<run id>-<random>``: a rerun with the same run id still gets a folder of its own.
 VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-# One CopyObject copies up to 5 GiB; boto3's managed copy switches to a multipart copy above this.
-S3_TRANSFER_CONFIG = TransferConfig(multipart_threshold=5 * 1024**3, multipart_chunksize=256 * 1024**2)
-# EMRFS marks a "directory" with a sibling object named like this.
-S3_FOLDER_MARKER = "_$folder$"
 
 
 class PublishError(RuntimeError):
@@ -395,13 +390,13 @@ class S3Store(FileStore):
     def files(self, location: str) -> list[str]:
         bucket, key = split_s3_uri(location)
         prefix = f"{key}/"
-        return sorted(item["Key"].removeprefix(prefix) for item in self._list(bucket, prefix))
+        return sorted(item["Key"].removeprefix(prefix) for item in list_objects(self.client, bucket, prefix))
 
     def move(self, source: str, target: str) -> None:
         source_bucket, source_key = split_s3_uri(source)
         bucket, key = split_s3_uri(target)
         copy_source: CopySourceTypeDef = {"Bucket": source_bucket, "Key": source_key}
-        self.client.copy(CopySource=copy_source, Bucket=bucket, Key=key, Config=S3_TRANSFER_CONFIG)
+        self.client.copy(CopySource=copy_source, Bucket=bucket, Key=key, Config=TRANSFER_CONFIG)
         self.client.delete_object(Bucket=source_bucket, Key=source_key)
 
     def delete_files(self, locations: Sequence[str]) -> None:
@@ -410,13 +405,13 @@ class S3Store(FileStore):
             bucket, key = split_s3_uri(location)
             by_bucket.setdefault(bucket, []).append(key)
         for bucket, keys in by_bucket.items():
-            self._delete_keys(bucket, keys)
+            delete_keys(self.client, bucket, keys)
 
     def delete(self, location: str) -> None:
         bucket, key = split_s3_uri(location)
-        under = [item["Key"] for item in self._list(bucket, f"{key}/")]
+        under = [item["Key"] for item in list_objects(self.client, bucket, f"{key}/")]
         # Deleting a key that does not exist succeeds, so the key itself and its EMRFS marker need no look-up.
-        self._delete_keys(bucket, [key, f"{key}{S3_FOLDER_MARKER}", *under])
+        delete_keys(self.client, bucket, [key, f"{key}{FOLDER_MARKER_SUFFIX}", *under])
 
     def read_text(self, location: str) -> str | None:
         bucket, key = split_s3_uri(location)
@@ -432,32 +427,13 @@ class S3Store(FileStore):
         bucket, key = split_s3_uri(location)
         self.client.put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"))
 
-    def _list(self, bucket: str, prefix: str) -> list[Any]:
-        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        return [item for page in pages for item in page.get("Contents", [])]
-
-    def _delete_keys(self, bucket: str, keys: Sequence[str]) -> None:
-        for start in range(0, len(keys), 1000):
-            batch: list[ObjectIdentifierTypeDef] = [{"Key": key} for key in keys[start : start + 1000]]
-            errors = self.client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True}).get("Errors")
-            if errors:
-                raise OSError(f"could not delete {len(errors)} objects in s3://{bucket}, e.g. {errors[0]}")
-
-
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    """``s3://bucket/a/b`` or ``s3a://bucket/a/b`` -> ``('bucket', 'a/b')``."""
-    bucket, _, key = uri.partition("://")[2].partition("/")
-    if not uri.startswith(S3_SCHEMES) or not bucket or not key:
-        raise ValueError(f"expected s3://bucket/key or s3a://bucket/key, got {uri!r}")
-    return bucket, key
-
 
 # --- One write's outputs ---------------------------------------------------------------------------------
 
 
 def publisher_for(spark: SparkSession, location: str) -> Publisher:
     """The publisher for a table at ``location``: by its scheme, or for a plain path by Spark's default filesystem."""
-    if location.startswith(S3_SCHEMES):
+    if is_s3(location):
         return MovePublisher(S3Store())
     fs, _ = hadoop_path(spark, location)
     if fs.getUri().getScheme() == "file":

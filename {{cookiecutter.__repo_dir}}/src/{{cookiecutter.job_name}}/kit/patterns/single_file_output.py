@@ -28,19 +28,13 @@ from pyspark.sql import DataFrame, SparkSession
 
 from ..args import OutputPath
 from ..io.hadoop_fs import child_path, delete_path, hadoop_path, jvm
+from ..io.s3 import FOLDER_MARKER_SUFFIX, TRANSFER_CONFIG, delete_keys, is_s3, list_objects, split_s3_uri
 from . import Pattern
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 SUPPORTED_FORMATS = ("csv", "json", "parquet")
-# One CopyObject request copies at most 5 GiB; above that only a multipart copy works.
-COPY_OBJECT_LIMIT = 5 * 1024**3
-DEFAULT_TRANSFER_CONFIG = TransferConfig(multipart_threshold=COPY_OBJECT_LIMIT, multipart_chunksize=256 * 1024**2)
-S3_SCHEMES = ("s3://", "s3a://")
-# EMRFS marks a written "directory" with a sibling object named like this.
-FOLDER_MARKER_SUFFIX = "_$folder$"
 
 
 class PartFileCountError(RuntimeError):
@@ -87,10 +81,6 @@ def temporary_location(destination: str) -> str:
     if not name:
         raise IsADirectoryError(f"{destination} ends with '/'; give the path of the file to write")
     return f"{parent}{slash}_tmp.{name}.{uuid.uuid4().hex}"
-
-
-def is_s3(location: str) -> bool:
-    return location.startswith(S3_SCHEMES)
 
 
 def _write_one_part(
@@ -163,7 +153,7 @@ def _is_checksum_fs(spark: SparkSession, fs: Any) -> bool:
 
 def check_s3_destination(s3: S3Client, destination: str, *, overwrite: bool) -> None:
     bucket, key = split_s3_uri(destination)
-    if _list_s3(s3, bucket, f"{key}/", limit=1):
+    if list_objects(s3, bucket, f"{key}/", limit=1):
         raise IsADirectoryError(f"{destination} is a prefix with objects under it; give the key of the file")
     if not overwrite and _s3_object_exists(s3, bucket, key):
         raise FileExistsError(f"{destination} already exists; pass overwrite=True to replace it")
@@ -175,7 +165,7 @@ def move_single_part_file_s3(
     destination: str,
     *,
     overwrite: bool,
-    transfer_config: TransferConfig = DEFAULT_TRANSFER_CONFIG,
+    transfer_config: TransferConfig = TRANSFER_CONFIG,
 ) -> None:
     """Copy the one ``part-*`` object under ``temp`` to ``destination``, then delete everything under ``temp``.
 
@@ -187,7 +177,7 @@ def move_single_part_file_s3(
     bucket, key = split_s3_uri(destination)
     try:
         check_s3_destination(s3, destination, overwrite=overwrite)
-        names = [item["Key"].removeprefix(f"{temp_key}/") for item in _list_s3(s3, temp_bucket, f"{temp_key}/")]
+        names = [item["Key"].removeprefix(f"{temp_key}/") for item in list_objects(s3, temp_bucket, f"{temp_key}/")]
         part = _single_part_file(names, temp)
         source_key = f"{temp_key}/{part}"
         s3.copy(CopySource={"Bucket": temp_bucket, "Key": source_key}, Bucket=bucket, Key=key, Config=transfer_config)
@@ -198,34 +188,15 @@ def move_single_part_file_s3(
 def delete_s3_prefix(s3: S3Client, location: str) -> None:
     """Delete every object under ``location``, and its EMRFS ``_$folder$`` marker, 1,000 keys a request."""
     bucket, key = split_s3_uri(location)
-    keys = [item["Key"] for item in _list_s3(s3, bucket, f"{key}/")]
+    keys = [item["Key"] for item in list_objects(s3, bucket, f"{key}/")]
     marker = f"{key}{FOLDER_MARKER_SUFFIX}"
     keys += [marker] if _s3_object_exists(s3, bucket, marker) else []
-    for start in range(0, len(keys), 1000):
-        batch: list[ObjectIdentifierTypeDef] = [{"Key": each} for each in keys[start : start + 1000]]
-        errors = s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True}).get("Errors", [])
-        if errors:
-            raise OSError(f"could not delete {len(errors)} objects under {location}, e.g. {errors[0]}")
-
-
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    """``s3://bucket/a/b`` or ``s3a://bucket/a/b`` -> ``("bucket", "a/b")``."""
-    bucket, _, key = uri.partition("://")[2].partition("/")
-    if not is_s3(uri) or not bucket or not key:
-        raise ValueError(f"expected s3://bucket/key or s3a://bucket/key, got {uri!r}")
-    return bucket, key
-
-
-def _list_s3(s3: S3Client, bucket: str, prefix: str, limit: int | None = None) -> list[Any]:
-    pages = s3.get_paginator("list_objects_v2").paginate(
-        Bucket=bucket, Prefix=prefix, PaginationConfig={"MaxItems": limit, "PageSize": limit} if limit else {}
-    )
-    return [item for page in pages for item in page.get("Contents", [])]
+    delete_keys(s3, bucket, keys)
 
 
 def _s3_object_exists(s3: S3Client, bucket: str, key: str) -> bool:
     # A key sorts first among the keys it prefixes, so a one-item listing answers without a 404 to handle.
-    found = _list_s3(s3, bucket, key, limit=1)
+    found = list_objects(s3, bucket, key, limit=1)
     return bool(found) and found[0]["Key"] == key
 
 
