@@ -38,6 +38,8 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
         [
             f"{PACKAGE}/jobs/minimal.py",
             f"{PACKAGE}/jobs/minimal.json",
+            "bench/minimal.py",
+            "bench/minimal_reference.py",
             f"{PACKAGE}/domain/records.py",
             f"{PACKAGE}/integration/records.py",
             "glue_scripts/minimal.py",
@@ -54,6 +56,8 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
         [
             f"{PACKAGE}/jobs/star_schema.py",
             f"{PACKAGE}/jobs/star_schema.json",
+            "bench/star_schema.py",
+            "bench/star_schema_reference.py",
             f"{PACKAGE}/domain/star_schema.py",
             f"{PACKAGE}/integration/classicmodels.py",
             "glue_scripts/star_schema.py",

@@ -61,8 +61,14 @@ KIT_FILES = [
         "args.py",
         "declarations.py",
         "handler.py",
+        "labels.py",
         "results.py",
         "steps.py",
+        "bench/__init__.py",
+        "bench/data.py",
+        "bench/harness.py",
+        "bench/profile.py",
+        "bench/run.py",
         "cli/__init__.py",
         "cli/catalog_tables.py",
         "cli/schema_check.py",
@@ -103,10 +109,14 @@ KIT_FILES = [
     for path in [
         "__init__.py",
         "test_bad_data.py",
+        "test_bench_data.py",
+        "test_bench_harness.py",
         "test_catalog_tables.py",
         "test_compliance.py",
         "test_config.py",
         "test_contract_formats.py",
+        "test_every_check_applied.py",
+        "test_file_layout.py",
         "test_glue_runtime.py",
         "test_killed_writes.py",
         "test_no_network.py",
@@ -120,6 +130,8 @@ KIT_FILES = [
 ]
 # include_example=true: the classicmodels star schema.
 EXAMPLE = [
+    "bench/star_schema.py",
+    "bench/star_schema_reference.py",
     "glue_scripts/star_schema.py",
     "sample_data/classicmodels/customers/customers.csv",
     "sample_data/classicmodels/employees/employees.csv",
@@ -141,6 +153,8 @@ EXAMPLE = [
 ]
 # include_example=false: one input, one output.
 MINIMAL = [
+    "bench/minimal.py",
+    "bench/minimal_reference.py",
     "glue_scripts/minimal.py",
     "sample_data/records/records.csv",
     "src/{package}/domain/records.py",
@@ -183,6 +197,10 @@ SINGLE_FILE_OUTPUT = [
 # Kit tests whose outcome no answer changes but the Glue version (no job, pattern or schema format in them):
 # the slowest ones run once per Glue version, not once per full bake.
 SHARED_KIT_TESTS = [
+    "tests/kit/test_bench_data.py",
+    "tests/kit/test_bench_harness.py",
+    "tests/kit/test_every_check_applied.py",
+    "tests/kit/test_file_layout.py",
     "tests/kit/test_killed_writes.py",
     "tests/kit/test_publish.py",
     "tests/kit/test_reading_sources.py",

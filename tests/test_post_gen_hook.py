@@ -46,6 +46,8 @@ def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
     assert hook.paths_to_remove(default_answers()) == [
         "src/orders_star_schema/jobs/minimal.py",
         "src/orders_star_schema/jobs/minimal.json",
+        "bench/minimal.py",
+        "bench/minimal_reference.py",
         "src/orders_star_schema/domain/records.py",
         "src/orders_star_schema/integration/records.py",
         "glue_scripts/minimal.py",
@@ -80,6 +82,8 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
     assert hook.paths_to_remove(answers) == [
         "src/daily_export/jobs/star_schema.py",
         "src/daily_export/jobs/star_schema.json",
+        "bench/star_schema.py",
+        "bench/star_schema_reference.py",
         "src/daily_export/domain/star_schema.py",
         "src/daily_export/integration/classicmodels.py",
         "glue_scripts/star_schema.py",
@@ -116,6 +120,8 @@ def test_example_with_every_pattern_removes_only_the_minimal_job() -> None:
     assert hook.paths_to_remove(answers) == [
         "src/orders_star_schema/jobs/minimal.py",
         "src/orders_star_schema/jobs/minimal.json",
+        "bench/minimal.py",
+        "bench/minimal_reference.py",
         "src/orders_star_schema/domain/records.py",
         "src/orders_star_schema/integration/records.py",
         "glue_scripts/minimal.py",

@@ -12,7 +12,7 @@ from pyspark.sql import DataFrame, SparkSession
 from ..kit.args import IntakeJobConfig
 from ..kit.declarations import JobDeclaration
 from ..kit.results import IntakeReport
-from ..kit.steps import read_input
+from ..kit.steps import read_inputs
 
 
 def table_path(raw_path: str, table: str) -> str:
@@ -24,9 +24,5 @@ def read_sources(
     spark: SparkSession, declaration: JobDeclaration, raw_path: str, config: IntakeJobConfig
 ) -> tuple[dict[str, DataFrame], list[IntakeReport]]:
     """Every declared source table, read from ``<raw_path>/<table>`` and checked against its contract."""
-    tables: dict[str, DataFrame] = {}
-    reports = []
-    for name in declaration.inputs:
-        tables[name], report = read_input(spark, declaration, name, table_path(raw_path, name), config)
-        reports.append(report)
-    return tables, reports
+    paths = {name: table_path(raw_path, name) for name in declaration.inputs}
+    return read_inputs(spark, declaration, paths, config)

@@ -30,6 +30,7 @@ from ..kit.contracts.compliance import require_rows
 from ..kit.declarations import load_job
 from ..kit.handler import run_job
 from ..kit.io.quarantine import quarantined_reasons
+from ..kit.labels import spark_jobs
 from ..kit.results import IntakeReport, RunSummary
 from ..kit.runtime import create_runtime
 from ..kit.steps import check_patterns, write_outputs
@@ -64,7 +65,8 @@ def require_integrity(spark: SparkSession, problems: DataFrame, reports: Sequenc
     A reference to a row that was quarantined at intake says so, with the quarantine's reason: the
     cause is the bad row, not the rows that refer to it.
     """
-    found = problems.orderBy("problem", "key").limit(MAX_REPORTED_PROBLEMS + 1).collect()
+    with spark_jobs(spark, "integrity check"):
+        found = problems.orderBy("problem", "key").limit(MAX_REPORTED_PROBLEMS + 1).collect()
     if not found:
         return
     by_dataset = {report.dataset: report for report in reports}

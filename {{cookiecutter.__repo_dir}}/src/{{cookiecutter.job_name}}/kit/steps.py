@@ -1,6 +1,6 @@
 """The generic steps of a job's pipeline, driven by its declaration: read an input, write every output.
 
-A job's pipeline reads its inputs with ``read_input``, transforms them with its own domain functions,
+A job's pipeline reads its inputs with ``read_inputs``, transforms them with its own domain functions,
 and hands the tables to ``write_outputs``. Each step logs one line (read, checked, written), so a local
 run shows what happened without Spark's stage bars.
 """
@@ -8,45 +8,95 @@ run shows what happened without Spark's stage bars.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import reduce
 
 from pydantic import BaseModel
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from . import patterns
 from .args import IntakeJobConfig, JobConfig, local_run_id
-from .contracts.compliance import check_output
+from .contracts import Contract
+from .contracts.compliance import (
+    COUNTS_COLUMN,
+    ComplianceCheck,
+    ContractViolationError,
+    compliance_query,
+    in_contract_order,
+    watch_compliance,
+)
 from .declarations import DeclarationError, JobDeclaration, load_contract
 from .io.publish import Publication
 from .io.quarantine import enforce
-from .io.readers import read_csv, read_json
+from .io.readers import SourceRead, fill, open_csv, open_json
 from .io.writers import FileLayout, count_written, default_layout, write_table
+from .labels import spark_jobs
 from .results import IntakeReport, WrittenTable
 
 LOG = logging.getLogger(__name__)
+NOT_PUBLISHED = "The output was staged, not published: every table is as it was before the run."
+
+
+class WriteMismatchError(RuntimeError):
+    """The rows an output's write handed to the files are not the rows found in them afterwards."""
+
+
+def read_inputs(
+    spark: SparkSession, declaration: JobDeclaration, paths: Mapping[str, str], config: IntakeJobConfig
+) -> tuple[dict[str, DataFrame], list[IntakeReport]]:
+    """Read each input ``name`` from ``paths[name]`` against its contract; each one's bad rows are handled by
+    its declared policy. Returns the good rows by name, and what happened to each input, in order.
+
+    One Spark job parses every input in full, fills its cache and counts every row-level problem of
+    every input: small lookup tables cost no job each. Quarantines are written after it, for the inputs
+    that have bad rows.
+    """
+    unknown = sorted(set(paths) - set(declaration.inputs))
+    if unknown:
+        raise DeclarationError(f"{unknown} are not inputs of job {declaration.job}: {sorted(declaration.inputs)}")
+    if not paths:
+        return {}, []
+    reads: dict[str, SourceRead] = {}
+    for name, path in paths.items():
+        spec = declaration.inputs[name]
+        opener = open_csv if spec.format == "csv" else open_json
+        reads[name] = opener(spark, path, load_contract(name), encoding=spec.encoding, skip=spec.skip)
+    queries = {name: compliance_query(read.df, read.contract) for name, read in reads.items()}
+    every_count = reduce(
+        DataFrame.unionByName,
+        [query.select(F.lit(name).alias("dataset"), COUNTS_COLUMN) for name, (query, _) in queries.items()],
+    )
+    with spark_jobs(spark, f"read and check {', '.join(reads)}"):
+        counts = {row["dataset"]: row for row in fill(spark, list(reads.values()), every_count.collect)}
+    tables, reports = {}, []
+    for name, read in reads.items():
+        spec = declaration.inputs[name]
+        with spark_jobs(spark, f"quarantine {name}"):
+            tables[name], report = enforce(
+                read.df,
+                read.contract,
+                policy=spec.policy,
+                quarantine_path=config.quarantine_path,
+                run_id=config.run_id,
+                check=queries[name][1](counts[name]),
+            )
+        quarantined = (
+            f", {report.rows_quarantined} quarantined in {report.quarantine_path}" if report.rows_quarantined else ""
+        )
+        LOG.info("read     %-16s %8d rows, %d passed%s", name, report.rows_in, report.rows_out, quarantined)
+        reports.append(report)
+    return tables, reports
 
 
 def read_input(
     spark: SparkSession, declaration: JobDeclaration, name: str, path: str, config: IntakeJobConfig
 ) -> tuple[DataFrame, IntakeReport]:
-    """Read input ``name`` from ``path`` against its contract; its bad rows are handled by its declared policy."""
-    spec = declaration.inputs.get(name)
-    if spec is None:
+    """Read input ``name`` from ``path`` against its contract: ``read_inputs`` for one input."""
+    if name not in declaration.inputs:
         raise DeclarationError(f"'{name}' is not an input of job {declaration.job}: {sorted(declaration.inputs)}")
-    contract = load_contract(name)
-    reader = read_csv if spec.format == "csv" else read_json
-    good, report = enforce(
-        reader(spark, path, contract, encoding=spec.encoding, skip=spec.skip),
-        contract,
-        policy=spec.policy,
-        quarantine_path=config.quarantine_path,
-        run_id=config.run_id,
-    )
-    quarantined = (
-        f", {report.rows_quarantined} quarantined in {report.quarantine_path}" if report.rows_quarantined else ""
-    )
-    LOG.info("read     %-16s %8d rows, %d passed%s", name, report.rows_in, report.rows_out, quarantined)
-    return good, report
+    tables, reports = read_inputs(spark, declaration, {name: path}, config)
+    return tables[name], reports[0]
 
 
 def check_patterns(declaration: JobDeclaration, config: BaseModel) -> None:
@@ -57,29 +107,60 @@ def check_patterns(declaration: JobDeclaration, config: BaseModel) -> None:
             pattern.validate(outputs, declaration.settings_for(pattern.name), pattern.parsed_arguments(config))
 
 
-def file_layout(
-    declaration: JobDeclaration, name: str, rows: int, partition_by: Sequence[str], config: BaseModel
-) -> FileLayout:
+def file_layout(declaration: JobDeclaration, name: str, partition_by: Sequence[str], config: BaseModel) -> FileLayout:
     """How output ``name`` is split into files: the last installed pattern with a say, else the default."""
-    layout = default_layout(rows, partition_by)
+    layout = default_layout()
     for pattern in patterns.installed():
         if pattern.file_layout is not None:
             settings, arguments = declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
-            layout = pattern.file_layout(name, rows, partition_by, settings, arguments) or layout
+            layout = pattern.file_layout(name, partition_by, settings, arguments) or layout
     return layout
+
+
+def _stage(
+    publication: Publication, name: str, table: DataFrame, contract: Contract, layout: FileLayout, path: str
+) -> WrittenTable:
+    """Write ``table`` to its staging location, checking its rows as they are written; count what landed.
+
+    A row that breaks the contract raises once the write is done: the staged table is never published.
+    """
+    spark = table.sparkSession
+    staged = publication.staging(name)
+    checks: list[Callable[[], ComplianceCheck]] = []
+
+    def watch(shaped: DataFrame) -> DataFrame:
+        watched, check = watch_compliance(shaped, contract)
+        checks.append(check)
+        return watched
+
+    with spark_jobs(spark, f"write {name}"):
+        write_table(table, staged, partition_by=contract.partition_keys, layout=layout, watch=watch)
+    check = checks[0]()
+    if check.violations:
+        raise ContractViolationError(name, check.violations, note=NOT_PUBLISHED)
+    with spark_jobs(spark, f"count {name}"):
+        result = count_written(spark, name, path, staged=staged)
+    if result.rows != check.rows:
+        raise WriteMismatchError(
+            f"Output '{name}': {check.rows} rows were written, but {result.rows} are in {staged}. Nothing was "
+            "published. Rerun the job; if it happens again, look for another writer under that location."
+        )
+    LOG.info("staged   %-16s %8d rows, %d files", name, result.rows, result.files)
+    return result
 
 
 def write_outputs(
     declaration: JobDeclaration, tables: Mapping[str, DataFrame], paths: Mapping[str, str], config: BaseModel
 ) -> tuple[list[WrittenTable], list[str]]:
-    """Check every output against its contract, stage each one, then publish them all; return what landed and
-    the patterns' notes.
+    """Write every output, checked against its contract, to staging, then publish them all; return what
+    landed and the patterns' notes.
 
-    Every output is checked before the first is written, so a bad one leaves all output as it was. Each is
-    then written in full to a staging location of the run and counted there; only when every one is are
-    they published (``kit/io/publish.py``), so a run that fails or is killed before then leaves every table
-    as it was. First of all, a publish that a kill interrupted is finished.
-    ``tables`` and ``paths`` must name exactly the declared outputs.
+    Each output is written in full to a staging location of the run, and its rows are checked in that
+    same write (observed metrics, no pass of their own); the staged files are then counted. Only when
+    every output is staged and sound are they published (``kit/io/publish.py``), so a bad output, or a
+    run that fails or is killed before then, leaves every table as it was. A missing, unexpected or
+    retyped column is found before anything is written. First of all, a publish that a kill
+    interrupted is finished. ``tables`` and ``paths`` must name exactly the declared outputs.
     """
     for what, names in (("tables", tables), ("paths", paths)):
         if set(names) != set(declaration.outputs):
@@ -90,38 +171,36 @@ def write_outputs(
     # A declaration names at least one output, so there is a table to take the session from.
     spark = next(iter(tables.values())).sparkSession
     run_id = config.run_id if isinstance(config, JobConfig) else local_run_id()
+    contracts = {name: load_contract(name) for name in declaration.outputs}
+    ordered = {name: in_contract_order(tables[name], contract) for name, contract in contracts.items()}
     publication = Publication(spark, paths, run_id)
     publication.prepare()
-    contracts = {name: load_contract(name) for name in declaration.outputs}
-    checked: dict[str, DataFrame] = {}
     try:
-        rows = {}
-        for name, contract in contracts.items():
-            checked[name] = check_output(tables[name], contract)
-            rows[name] = checked[name].count()  # served from the cache the check filled
-            LOG.info("checked  %-16s %8d rows", name, rows[name])
-        written = []
-        for name, contract in contracts.items():
-            layout = file_layout(declaration, name, rows[name], contract.partition_keys, config)
-            staged = publication.staging(name)
-            write_table(checked[name], staged, partition_by=contract.partition_keys, layout=layout)
-            result = count_written(spark, name, paths[name], staged=staged)
-            LOG.info("staged   %-16s %8d rows, %d files", name, result.rows, result.files)
-            written.append(result)
+        written = [
+            _stage(
+                publication,
+                name,
+                ordered[name],
+                contract,
+                file_layout(declaration, name, contract.partition_keys, config),
+                paths[name],
+            )
+            for name, contract in contracts.items()
+        ]
         publication.publish()
-        for result in written:
-            LOG.info("wrote    %-16s %8d rows, %d files: %s", result.name, result.rows, result.files, result.path)
-        notes = []
-        for pattern in patterns.installed():
-            if pattern.after_write is not None:
-                settings, arguments = declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
-                notes += pattern.after_write(checked, settings, arguments)
-        for note in notes:
-            LOG.info("%s", note)
-        return written, notes
     except BaseException:
         publication.abandon()
         raise
-    finally:
-        for table in checked.values():
-            table.unpersist()
+    for result in written:
+        LOG.info("wrote    %-16s %8d rows, %d files: %s", result.name, result.rows, result.files, result.path)
+    notes = []
+    landed: dict[str, DataFrame] = {}
+    for pattern in patterns.installed():
+        if pattern.after_write is not None:
+            # The tables as they landed; read only when a pattern asks (reading Parquet back starts Spark jobs).
+            landed = landed or {name: spark.read.parquet(paths[name]) for name in contracts}
+            settings, arguments = declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
+            notes += pattern.after_write(landed, settings, arguments)
+    for note in notes:
+        LOG.info("%s", note)
+    return written, notes

@@ -16,13 +16,15 @@ columns' value rules (``kit/contracts/rules.py``) on every non-null value.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import Enum
+from functools import reduce
+from typing import Any
 
-from pyspark import StorageLevel
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Observation, Row
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, DataType, MapType, StringType, StructField, StructType
 
@@ -39,11 +41,22 @@ CORRUPT_RECORD_COLUMN = "_corrupt_record"
 SOURCE_FILE_COLUMN = "_source_file"
 MALFORMED_DETAIL_COLUMN = "_malformed_detail"
 INVALID_BYTES_COLUMN = "_invalid_bytes"
-READER_COLUMNS = (CORRUPT_RECORD_COLUMN, SOURCE_FILE_COLUMN, MALFORMED_DETAIL_COLUMN, INVALID_BYTES_COLUMN)
+# The readers also run every row-level check as they parse a row (``with_problems``): the numbers of the
+# checks it fails, null for a sound row. The counts, the quarantine and the good rows all use that one result.
+PROBLEMS_COLUMN = "_problems"
+READER_COLUMNS = (
+    CORRUPT_RECORD_COLUMN,
+    SOURCE_FILE_COLUMN,
+    MALFORMED_DETAIL_COLUMN,
+    INVALID_BYTES_COLUMN,
+    PROBLEMS_COLUMN,
+)
 # Columns a quarantined row carries besides its own; the leading underscore keeps them apart from data columns.
 REASON_COLUMN = "_quarantine_reason"
 RUN_ID_COLUMN = "_run_id"
 RAW_RECORD_COLUMN = "_raw_record"
+# The one column of a compliance query: every count of one dataset, as a JSON object.
+COUNTS_COLUMN = "counts"
 
 MISSING_COLUMN = "missing_column"
 UNEXPECTED_COLUMN = "unexpected_column"
@@ -245,6 +258,83 @@ def _reason(problems: Sequence[RowCheck]) -> Column:
     return F.when(joined != "", joined)
 
 
+def _counting(df: DataFrame, contract: Contract) -> tuple[list[Column], Callable[[Mapping[str, Any]], ComplianceCheck]]:
+    """The aggregate expressions that count ``df``'s rows and each row-level problem, and how their values
+    (one Row) become the ComplianceCheck: what ``check_compliance`` and ``watch_compliance`` share."""
+    structural = schema_violations(df.schema, contract)
+    problems, broken = _checks(df, contract)
+    counts = [
+        F.count(F.lit(1)).alias("rows"),
+        F.count(F.when(~broken, 1)).alias("passing"),
+        F.count(F.when(broken, 1)).alias("failing"),
+        *[F.count(F.when(check.condition, 1)).alias(f"problem_{index}") for index, check in enumerate(problems)],
+    ]
+
+    def finish(values: Mapping[str, Any]) -> ComplianceCheck:
+        row_level = [
+            Violation(check.kind, check.column, check.detail, int(values[f"problem_{index}"]))
+            for index, check in enumerate(problems)
+            if values[f"problem_{index}"]
+        ]
+        return ComplianceCheck(
+            rows=int(values["rows"]),
+            rows_passing=int(values["passing"]),
+            rows_failing=int(values["failing"]),
+            violations=(*structural, *row_level),
+        )
+
+    return counts, finish
+
+
+def compliance_query(df: DataFrame, contract: Contract) -> tuple[DataFrame, Callable[[Row], ComplianceCheck]]:
+    """A one-row DataFrame of ``df``'s counts (lazy), and how its row becomes the ComplianceCheck.
+
+    For checking several datasets in one Spark job: union their queries (``counts`` column), collect once.
+    """
+    counts, finish = _counting(df, contract)
+    # As JSON text, so the queries of datasets with different checks still union.
+    query = df.agg(F.to_json(F.struct(*counts)).alias(COUNTS_COLUMN))
+    return query, lambda row: finish(json.loads(row[COUNTS_COLUMN]))
+
+
+def _any(problems: Sequence[RowCheck]) -> Column:
+    """True when a row fails any of ``problems`` (a check whose condition is null does not fail)."""
+    if not problems:
+        return F.lit(False)
+    return F.coalesce(reduce(lambda left, right: left | right, [check.condition for check in problems]), F.lit(False))
+
+
+def _checks(df: DataFrame, contract: Contract) -> tuple[list[RowCheck], Column]:
+    """The row-level checks of ``df``, and a condition true for a row that fails any.
+
+    When its reader already ran them (``with_problems``), each check's condition only looks up the result.
+    """
+    problems = _row_problems(df, contract)
+    if PROBLEMS_COLUMN not in df.columns:
+        return problems, _any(problems)
+    found = F.col(PROBLEMS_COLUMN)
+    looked_up = [
+        replace(check, condition=F.coalesce(F.array_contains(found, index), F.lit(False)))
+        for index, check in enumerate(problems)
+    ]
+    return looked_up, found.isNotNull()
+
+
+def with_problems(df: DataFrame, contract: Contract) -> DataFrame:
+    """``df`` with the numbers of the row-level checks each row fails in ``PROBLEMS_COLUMN`` (null when none).
+
+    The readers add it before caching, so every check runs once per row, as the row is parsed, and a
+    sound row costs one test of each condition: no text is built for it.
+    """
+    problems = _row_problems(df, contract)
+    failed = F.filter(
+        F.array(*[F.when(check.condition, F.lit(index)) for index, check in enumerate(problems)]),
+        lambda number: number.isNotNull(),
+    )
+    found = F.when(_any(problems), failed) if problems else F.lit(None)
+    return df.withColumn(PROBLEMS_COLUMN, found.cast("array<int>"))
+
+
 def check_compliance(df: DataFrame, contract: Contract) -> ComplianceCheck:
     """Schema violations, plus row counts and row-level violations from ONE Spark aggregation.
 
@@ -252,26 +342,21 @@ def check_compliance(df: DataFrame, contract: Contract) -> ComplianceCheck:
     and cache the result. A lazily read CSV/JSON file is only parsed for the columns a query uses, so
     a record with too many fields, or a bad value in an unused column, would go unnoticed.
     """
-    structural = schema_violations(df.schema, contract)
-    problems = _row_problems(df, contract)
-    reason = _reason(problems)
-    counts = df.agg(
-        F.count(F.lit(1)).alias("rows"),
-        F.count(F.when(reason.isNull(), 1)).alias("passing"),
-        F.count(reason).alias("failing"),
-        *[F.count(F.when(check.condition, 1)).alias(f"problem_{index}") for index, check in enumerate(problems)],
-    ).collect()[0]
-    row_level = [
-        Violation(check.kind, check.column, check.detail, int(counts[f"problem_{index}"]))
-        for index, check in enumerate(problems)
-        if counts[f"problem_{index}"]
-    ]
-    return ComplianceCheck(
-        rows=int(counts["rows"]),
-        rows_passing=int(counts["passing"]),
-        rows_failing=int(counts["failing"]),
-        violations=(*structural, *row_level),
-    )
+    query, finish = compliance_query(df, contract)
+    return finish(query.collect()[0])
+
+
+def watch_compliance(df: DataFrame, contract: Contract) -> tuple[DataFrame, Callable[[], ComplianceCheck]]:
+    """``df`` counting its rows and every row-level problem as a later action runs it, and the check it gives.
+
+    No pass of its own: the counts are Spark observed metrics of the action (the write of an output),
+    exact for the rows that action computed. Place it after any repartitioning, so it runs in the
+    action's final stage, and call the function only once the action has succeeded.
+    """
+    counts, finish = _counting(df, contract)
+    observation = Observation(f"compliance of {contract.name}")
+    watched = df.observe(observation, *counts)
+    return watched, lambda: finish(observation.get)
 
 
 def find_violations(df: DataFrame, contract: Contract) -> list[Violation]:
@@ -280,19 +365,26 @@ def find_violations(df: DataFrame, contract: Contract) -> list[Violation]:
     return list(check_compliance(df, contract).violations)
 
 
-def check_output(df: DataFrame, contract: Contract) -> DataFrame:
-    """An output about to be written: any violation raises; otherwise it comes back in contract order, cached.
+def in_contract_order(df: DataFrame, contract: Contract) -> DataFrame:
+    """``df``'s columns in contract order (lazy); a missing, unexpected or retyped column raises first.
 
-    Check every output before writing the first, so a bad table stops the run with nothing half-written.
-    The check computes the table once and caches it: the write stores exactly the rows that were
-    checked without computing them again. Unpersist it once it is written.
+    Only the schema is looked at: no Spark job runs. The rows are checked as they are written
+    (``watch_compliance``), or at once with ``check_output``.
     """
     if schema_violations(df.schema, contract):
-        raise ContractViolationError(contract.name, find_violations(df, contract))
-    ordered = df.select(*contract.columns).persist(StorageLevel.MEMORY_AND_DISK)
+        raise ContractViolationError(contract.name, schema_violations(df.schema, contract))
+    return df.select(*contract.columns)
+
+
+def check_output(df: DataFrame, contract: Contract) -> DataFrame:
+    """``df`` in contract order if it keeps ``contract``, checked now by one aggregation; any violation raises.
+
+    For a table checked on its own. A job's outputs are checked as they are written instead
+    (``kit/steps.write_outputs``), which costs no pass of its own.
+    """
+    ordered = in_contract_order(df, contract)
     violations = find_violations(ordered, contract)
     if violations:
-        ordered.unpersist()
         raise ContractViolationError(contract.name, violations)
     return ordered
 
@@ -303,12 +395,13 @@ def rejected_rows(df: DataFrame, contract: Contract, run_id: str) -> DataFrame:
 
     The reader's columns a DataFrame lacks are null, so every quarantine has the same columns.
     """
-    reason = _reason(_row_problems(df, contract))
+    problems, broken = _checks(df, contract)
+    reason = _reason(problems)
 
     def reader_column(name: str, data_type: str) -> Column:
         return F.col(name) if name in df.columns else F.lit(None).cast(data_type)
 
-    return df.where(reason.isNotNull()).select(
+    return df.where(broken).select(
         *contract.columns,
         reason.alias(REASON_COLUMN),
         F.lit(run_id).alias(RUN_ID_COLUMN),
@@ -320,7 +413,7 @@ def rejected_rows(df: DataFrame, contract: Contract, run_id: str) -> DataFrame:
 
 def passing_rows(df: DataFrame, contract: Contract) -> DataFrame:
     """The rows of ``df`` that keep ``contract``, in contract order, without the reader's corrupt-record column."""
-    return df.where(_reason(_row_problems(df, contract)).isNull()).select(*contract.columns)
+    return df.where(~_checks(df, contract)[1]).select(*contract.columns)
 
 
 def reconcile(dataset: str, rows_in: int, rows_out: int, rows_quarantined: int, location: str) -> None:

@@ -20,6 +20,7 @@ from ..contracts.compliance import (
     RAW_RECORD_COLUMN,
     REASON_COLUMN,
     SOURCE_FILE_COLUMN,
+    ComplianceCheck,
     ContractViolationError,
     Policy,
     check_compliance,
@@ -63,7 +64,13 @@ def quarantine_location(quarantine_path: str, dataset: str, run_id: str) -> str:
 
 
 def enforce(
-    df: DataFrame, contract: Contract, *, policy: Policy, quarantine_path: str, run_id: str
+    df: DataFrame,
+    contract: Contract,
+    *,
+    policy: Policy,
+    quarantine_path: str,
+    run_id: str,
+    check: ComplianceCheck | None = None,
 ) -> tuple[DataFrame, IntakeReport]:
     """Apply ``policy`` to ``df``; return its good rows (contract columns only) and what happened.
 
@@ -81,9 +88,10 @@ def enforce(
     format that broke, Parquet needs a tool to look at and a schema the bad row may not fit). Any
     engine reads JSON lines, and ``head`` is enough to triage. Null fields are written, not left out,
     so every line shows every column. The quarantined rows are counted by reading back what landed,
-    and rows in must equal rows out plus rows quarantined, or the run stops.
+    and rows in must equal rows out plus rows quarantined, or the run stops. ``check`` is ``df``'s
+    compliance if it was already counted (``kit/steps.read_inputs`` counts every input in one job).
     """
-    check = check_compliance(df, contract)
+    check = check_compliance(df, contract) if check is None else check
     structural = [violation for violation in check.violations if violation.structural]
     if structural:
         note = NO_ROW_TO_QUARANTINE if policy is Policy.QUARANTINE else ""

@@ -40,8 +40,10 @@ import logging
 import posixpath
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any
+from functools import reduce
+from typing import Any, TypeVar
 
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession
@@ -61,10 +63,12 @@ from ..contracts.compliance import (
     UNEXPECTED_COLUMN,
     ContractViolationError,
     Violation,
+    with_problems,
 )
-from .hadoop_fs import hadoop_path
+from .hadoop_fs import hadoop_path, jvm
 
 LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 CORRUPT_RECORD_FIELD = StructField(CORRUPT_RECORD_COLUMN, StringType(), True)
 # How Spark reads the bytes: one character per byte, so nothing is lost before the declared encoding is applied.
 BYTE_CHARSET = "ISO-8859-1"
@@ -154,72 +158,98 @@ def _no_rows(spark: SparkSession, schema: StructType) -> DataFrame:
     return spark.createDataFrame([], schema)
 
 
-def _decoded(raw: Column, encoding: str) -> tuple[Column, Column]:
-    """(the text of ``raw``, read one character per byte, in ``encoding``; whether its bytes are valid there).
+def _valid(raw: Column, encoding: str) -> Column:
+    """Whether the bytes of ``raw`` (read one character per byte) are valid in ``encoding``.
 
     ASCII is valid in every supported encoding and is the cheap common case: a string whose UTF-8 form
-    is as long as it has characters. An invalid value shows U+FFFD for each byte beyond ASCII.
+    is as long as it has characters.
     """
     if encoding == BYTE_CHARSET:
-        return raw, F.lit(True)
+        return F.lit(True)
     ascii_only = F.octet_length(raw) == F.length(raw)
-    replaced = F.regexp_replace(raw, "[^\\x00-\\x7F]", "\ufffd")
     if encoding == "US-ASCII":
-        return F.when(ascii_only, raw).otherwise(replaced), ascii_only
+        return ascii_only
     raw_bytes = F.encode(raw, BYTE_CHARSET)
     if hasattr(F, "is_valid_utf8"):
         # Spark 4: decode() raises on invalid bytes instead of replacing them, so check first (a cast from
         # binary to string keeps the bytes as they are).
-        valid = ascii_only | F.is_valid_utf8(raw_bytes.cast("string"))
-        text = F.when(ascii_only, raw).when(valid, F.decode(raw_bytes, encoding)).otherwise(replaced)
-        return text, valid
+        valid: Column = ascii_only | F.is_valid_utf8(raw_bytes.cast("string"))
+        return valid
     # Spark 3: decode() replaces invalid bytes, so a value is valid when its decoded text encodes back to them.
-    decoded = F.decode(raw_bytes, encoding)
-    valid = ascii_only | (F.encode(decoded, encoding) == raw_bytes)
-    return F.when(ascii_only, raw).when(valid, decoded).otherwise(replaced), valid
+    return ascii_only | (F.encode(F.decode(raw_bytes, encoding), encoding) == raw_bytes)
 
 
-def _as_read(df: DataFrame, contract: Contract, encoding: str, detail: Column | None) -> DataFrame:
-    """Contract columns in contract order with their text decoded, then the reader's own columns; cached.
+def _text(raw: Column, valid: Column, encoding: str) -> Column:
+    """The text of ``raw`` in ``encoding``, given whether it is ``valid`` there; U+FFFD for each byte beyond
+    ASCII of an invalid value."""
+    if encoding == BYTE_CHARSET:
+        return raw
+    replaced = F.regexp_replace(raw, "[^\\x00-\\x7F]", "\ufffd")
+    if encoding == "US-ASCII":
+        return F.when(valid, raw).otherwise(replaced)
+    ascii_only = F.octet_length(raw) == F.length(raw)
+    return F.when(ascii_only, raw).when(valid, F.decode(F.encode(raw, BYTE_CHARSET), encoding)).otherwise(replaced)
 
-    Cached so that Spark parses every record once (see the module docstring).
+
+# The readers' working columns, dropped before the result: the double underscore keeps them off any contract.
+VALID_PREFIX = "__valid_"
+FIELDS_COLUMN = "__fields"
+
+
+def _as_read(
+    df: DataFrame, contract: Contract, encoding: str, detail: Callable[[DataFrame], DataFrame] | None
+) -> DataFrame:
+    """Contract columns in contract order with their text decoded, then the reader's own columns, the
+    checks each row fails among them; cached.
+
+    Cached so that Spark parses every record, and checks it, once (see the module docstring). Built in
+    steps, each naming what the next one uses: every check runs once per row, and the plan stays small.
     """
-    columns: list[Column] = []
-    invalid: list[tuple[str, Column, Column]] = []
-    for name in contract.columns:
-        if isinstance(contract.field(name).dataType, StringType):
-            text, valid = _decoded(F.col(name), encoding)
-            columns.append(text.alias(name))
-            invalid.append((name, F.col(name), valid))
-        else:
-            columns.append(F.col(name))
-    raw_text, raw_valid = _decoded(F.col(CORRUPT_RECORD_COLUMN), encoding)
-    invalid.append((CORRUPT_RECORD_COLUMN, F.col(CORRUPT_RECORD_COLUMN), raw_valid))
-    any_invalid = F.lit(False)
-    for _, value, valid in invalid:
-        any_invalid = any_invalid | (value.isNotNull() & ~valid)
+    strings = [name for name in contract.columns if isinstance(contract.field(name).dataType, StringType)]
+    strings.append(CORRUPT_RECORD_COLUMN)
+
+    def valid(name: str) -> Column:
+        return F.col(VALID_PREFIX + name)
+
+    def invalid(name: str) -> Column:
+        return F.col(name).isNotNull() & ~valid(name)
+
+    checked = df.select(
+        *df.columns,
+        *[_valid(F.col(name), encoding).alias(VALID_PREFIX + name) for name in strings],
+        F.input_file_name().alias(SOURCE_FILE_COLUMN),
+    )
     pairs = [
         part
-        for name, value, valid in invalid
-        for part in (F.lit(name), F.when(value.isNotNull() & ~valid, F.base64(F.encode(value, BYTE_CHARSET))))
+        for name in strings
+        for part in (F.lit(name), F.when(invalid(name), F.base64(F.encode(F.col(name), BYTE_CHARSET))))
     ]
     bytes_by_column = F.map_filter(F.create_map(*pairs), lambda _, value: value.isNotNull())
-    return df.select(
-        *columns,
-        raw_text.alias(CORRUPT_RECORD_COLUMN),
-        F.input_file_name().alias(SOURCE_FILE_COLUMN),
-        (F.lit(None).cast("string") if detail is None else detail).alias(MALFORMED_DETAIL_COLUMN),
-        F.when(any_invalid, bytes_by_column).alias(INVALID_BYTES_COLUMN),
-    ).persist(StorageLevel.MEMORY_AND_DISK)
+    decoded = checked.select(
+        *[
+            _text(F.col(name), valid(name), encoding).alias(name) if name in strings else name
+            for name in contract.columns
+        ],
+        _text(F.col(CORRUPT_RECORD_COLUMN), valid(CORRUPT_RECORD_COLUMN), encoding).alias(CORRUPT_RECORD_COLUMN),
+        SOURCE_FILE_COLUMN,
+        F.when(reduce(lambda left, right: left | right, map(invalid, strings)), bytes_by_column).alias(
+            INVALID_BYTES_COLUMN
+        ),
+    )
+    read = detail(decoded) if detail else decoded.withColumn(MALFORMED_DETAIL_COLUMN, F.lit(None).cast("string"))
+    return with_problems(read, contract).persist(StorageLevel.MEMORY_AND_DISK)
 
 
-def _csv_malformed_detail(contract: Contract, file_order: Sequence[str], encoding: str) -> Column:
+def _with_csv_malformed_detail(contract: Contract, file_order: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
     """For a record that did not parse: which of its values are not of their column's type, or that its
-    fields do not line up with the header. Null for the records that parsed (computed only for the others)."""
+    fields do not line up with the header. Null for the records that parsed (computed only for the others).
+
+    Its text (``_corrupt_record``, decoded) is split once, as strings, and each typed column that came out
+    null while its text is not blank names the value."""
     extra = "_extra_field"
     as_text = ", ".join(f"`{name}` STRING" for name in [*file_order, extra])
-    raw_text, _ = _decoded(F.col(CORRUPT_RECORD_COLUMN), encoding)
-    fields = F.from_csv(raw_text, as_text)
+    corrupt = F.col(CORRUPT_RECORD_COLUMN)
+    fields = F.col(FIELDS_COLUMN)
     reasons = []
     for name in file_order:
         data_type = contract.field(name).dataType
@@ -248,21 +278,49 @@ def _csv_malformed_detail(contract: Contract, file_order: Sequence[str], encodin
         f"the fields do not line up with the header's {len(file_order)} columns: look for a missing or extra "
         "delimiter, or an unclosed quote"
     )
-    return F.when(F.col(CORRUPT_RECORD_COLUMN).isNotNull(), F.when(found != "", found).otherwise(fallback))
+
+    def add(df: DataFrame) -> DataFrame:
+        split = df.withColumn(FIELDS_COLUMN, F.when(corrupt.isNotNull(), F.from_csv(corrupt, as_text)))
+        detail = F.when(fields.isNotNull(), F.when(found != "", found).otherwise(fallback))
+        return split.withColumn(MALFORMED_DETAIL_COLUMN, detail).drop(FIELDS_COLUMN)
+
+    return add
+
+
+def _first_line(spark: SparkSession, file: str) -> str | None:
+    """The first non-blank line of ``file`` (decompressed by its codec, as Spark reads it), without a Spark job."""
+    fs, path = hadoop_path(spark, file)
+    java = jvm(spark)
+    stream = fs.open(path)
+    codecs = java.org.apache.hadoop.io.compress.CompressionCodecFactory(spark.sparkContext._jsc.hadoopConfiguration())
+    codec = codecs.getCodec(path)
+    if codec is not None:
+        stream = codec.createInputStream(stream)
+    lines = java.java.io.BufferedReader(java.java.io.InputStreamReader(stream, "UTF-8"))
+    try:
+        while (line := lines.readLine()) is not None:
+            if line.strip():
+                return str(line)
+        return None
+    finally:
+        lines.close()
+
+
+def _as_spark_names(file: str) -> str:
+    """A local file as Spark names it in ``input_file_name`` and its messages (``file:///a``, not ``file:/a``)."""
+    return re.sub(r"^file:/(?!/)", "file:///", file)
 
 
 def csv_header(spark: SparkSession, files: Sequence[str]) -> tuple[str, list[str]] | None:
-    """(file, column names) of the first non-blank line among ``files``, read as text; None when there is none."""
-    lines = (
-        spark.read.text(list(files))
-        .where(F.trim("value") != "")
-        .select(F.input_file_name().alias("file"), "value")
-        .limit(1)
-        .collect()
-    )
-    if not lines:
-        return None
-    return lines[0]["file"], [name.strip() for name in next(csv.reader([lines[0]["value"].lstrip("\ufeff")]))]
+    """(file, column names) of the first non-blank line among ``files``; None when there is none.
+
+    Read through the Hadoop FileSystem, not as a Spark job: it is one line.
+    """
+    for file in files:
+        line = _first_line(spark, file)
+        if line is not None:
+            return _as_spark_names(file), [name.strip() for name in next(csv.reader([line.lstrip("\ufeff")]))]
+    return None
 
 
 def header_violations(header: list[str], contract: Contract) -> list[Violation]:
@@ -300,38 +358,69 @@ OTHER_FILE_WIDTH = re.compile(
 )
 
 
-def _materialised(spark: SparkSession, df: DataFrame, contract: Contract, path: str, first_file: str) -> DataFrame:
-    """Fill the reader's cache now, so a later file whose header differs is reported here, by name.
+@dataclass(frozen=True)
+class SourceRead:
+    """One input opened against its contract: its DataFrame (cached, filled by the first action on it) and
+    what a later file's header error needs to be reported by name."""
+
+    df: DataFrame
+    contract: Contract
+    path: str
+    first_file: str
+
+
+def _plain(location: str) -> str:
+    """``file:///a/b`` and ``file:/a/b`` -> ``/a/b``: Spark's messages and Hadoop listings spell schemes apart."""
+    return re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*:/*", "/", location)
+
+
+def fill(spark: SparkSession, reads: Sequence[SourceRead], action: Callable[[], T]) -> T:
+    """Run ``action``, which fills the caches of ``reads``; a later file whose header differs becomes a
+    ContractViolationError naming the file and its input.
 
     Only the first file's header is read before the data; Spark checks every other file as it reads
-    it and fails with a stack trace. That failure becomes the same ContractViolationError, naming the file.
+    it and fails with a stack trace. That failure becomes the same ContractViolationError as a bad
+    first header.
     """
     try:
-        df.count()
+        return action()
     except Exception as exc:
         message = str(exc)
         found = OTHER_FILE_HEADER.search(message) or OTHER_FILE_WIDTH.search(message)
         if found is None:
             raise
-        df.unpersist()
+        for read in reads:
+            read.df.unpersist()
         file = found["file"]
-        read = csv_header(spark, [file])
-        header = read[1] if read else []
-        problems = header_violations(header, contract) or [
+        source = next(
+            (read for read in reads if _plain(file).startswith(_plain(read.path).rstrip("/") + "/")), reads[0]
+        )
+        header_read = csv_header(spark, [file])
+        header = header_read[1] if header_read else []
+        problems = header_violations(header, source.contract) or [
             Violation(UNEXPECTED_COLUMN, None, "the columns are in another order than in the first file's header")
         ]
         note = (
-            f"CSV header of {file}: {','.join(header)}. Every data file under {path} must have the same header as "
-            f"the first one ({first_file}). {SKIP_HINT}"
+            f"CSV header of {file}: {','.join(header)}. Every data file under {source.path} must have the same "
+            f"header as the first one ({source.first_file}). {SKIP_HINT}"
         )
-        raise ContractViolationError(contract.name, problems, note=note) from None
-    return df
+        raise ContractViolationError(source.contract.name, problems, note=note) from None
 
 
 def read_csv(
     spark: SparkSession, path: str, contract: Contract, *, encoding: str = "UTF-8", skip: Sequence[str] = ()
 ) -> DataFrame:
-    """Read the CSV files under ``path`` (with a header) as ``contract`` says; never infer.
+    """Read the CSV files under ``path`` (with a header) as ``contract`` says, now: ``open_csv``, then filled."""
+    read = open_csv(spark, path, contract, encoding=encoding, skip=skip)
+    fill(spark, [read], read.df.count)
+    return read.df
+
+
+def open_csv(
+    spark: SparkSession, path: str, contract: Contract, *, encoding: str = "UTF-8", skip: Sequence[str] = ()
+) -> SourceRead:
+    """Open the CSV files under ``path`` (with a header) as ``contract`` says; never infer. Nothing is parsed
+    until an action runs on the result's DataFrame (under ``fill``, which names a file with another header).
 
     The header is checked first: missing and unexpected columns raise one ContractViolationError.
     Columns are matched by name, so a reordered header reads correctly; every other file must have
@@ -365,17 +454,26 @@ def read_csv(
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT_RECORD_COLUMN)
     )
-    detail = _csv_malformed_detail(contract, file_order, encoding)
+    detail = _with_csv_malformed_detail(contract, file_order)
     df = _as_read(
         _load(path, lambda: reader.csv(files) if files else _no_rows(spark, schema)), contract, encoding, detail
     )
-    return _materialised(spark, df, contract, path, first_file)
+    return SourceRead(df, contract, path, first_file)
 
 
 def read_json(
     spark: SparkSession, path: str, contract: Contract, *, encoding: str = "UTF-8", skip: Sequence[str] = ()
 ) -> DataFrame:
-    """Read JSON lines under ``path`` as ``contract`` says; never infer.
+    """Read JSON lines under ``path`` as ``contract`` says, now: ``open_json``, then filled."""
+    read = open_json(spark, path, contract, encoding=encoding, skip=skip)
+    fill(spark, [read], read.df.count)
+    return read.df
+
+
+def open_json(
+    spark: SparkSession, path: str, contract: Contract, *, encoding: str = "UTF-8", skip: Sequence[str] = ()
+) -> SourceRead:
+    """Open JSON lines under ``path`` as ``contract`` says; never infer. Nothing is parsed until an action runs.
 
     Keys the contract does not list are ignored, as a BACKWARD-compatible reader does: producers may
     add fields before consumers know them. A missing key reads as null, which the required-column
@@ -394,6 +492,7 @@ def read_json(
         .option("mode", "PERMISSIVE")
         .option("columnNameOfCorruptRecord", CORRUPT_RECORD_COLUMN)
     )
-    return _as_read(
+    df = _as_read(
         _load(path, lambda: reader.json(files) if files else _no_rows(spark, schema)), contract, encoding, None
     )
+    return SourceRead(df, contract, path, files[0] if files else path)

@@ -10,10 +10,10 @@ Hook points (each optional):
 - ``arguments``: a pydantic model of the job arguments the pattern adds to every job;
 - ``validate(outputs, settings, arguments)``: checks the job's settings and arguments before any work
   (``outputs`` maps each output to its partition keys);
-- ``file_layout(output, rows, partition_by, settings, arguments)``: how an output is split into files
+- ``file_layout(output, partition_by, settings, arguments)``: how an output is split into files
   (``kit/io/writers.FileLayout``), or None to leave it to the default;
-- ``after_write(tables, settings, arguments)``: runs once every output is written, with the written
-  tables (checked and cached); returns lines for the run summary.
+- ``after_write(tables, settings, arguments)``: runs once every output is published, with the tables
+  as they landed (read back from their locations); returns lines for the run summary.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pyspark.sql import DataFrame
 
 from ..io.writers import FileLayout
 
-FileLayoutHook = Callable[[str, int, Sequence[str], Any, Any], "FileLayout | None"]
+FileLayoutHook = Callable[[str, Sequence[str], Any, Any], "FileLayout | None"]
 ValidateHook = Callable[[Mapping[str, Sequence[str]], Any, Any], None]
 AfterWriteHook = Callable[[Mapping[str, DataFrame], Any, Any], list[str]]
 

@@ -194,9 +194,7 @@ def _spec(
         raise FileCountError(f"output {output}: {exc}") from None
 
 
-def _file_layout(
-    output: str, rows: int, partition_by: Sequence[str], settings: Any, arguments: Any
-) -> FileLayout | None:
+def _file_layout(output: str, partition_by: Sequence[str], settings: Any, arguments: Any) -> FileLayout | None:
     # The names were checked by _validate before the run read anything; this output's own setting is all it needs.
     files = parse_table_numbers(arguments.output_files, "output_files").get(output)
     cap = parse_table_numbers(arguments.output_max_records_per_file, "output_max_records_per_file").get(output)
