@@ -76,8 +76,9 @@ def test_a_command_that_cannot_start_is_a_benchmark_error(tmp_path: Path) -> Non
 # -- run_interleaved --------------------------------------------------------------------------------------
 
 # A fake variant: copies its input into a fresh output folder and notes what ran, in order.
+# It stays up a quarter of a second, so the memory sampler (every 0.1 s) sees it even on a loaded machine.
 FAKE_VARIANT = (
-    "import pathlib, sys\n"
+    "import pathlib, sys, time\n"
     "name, source, target, order = sys.argv[1:]\n"
     "out = pathlib.Path(target)\n"
     "assert not out.exists() and out.parent.is_dir()\n"
@@ -85,6 +86,7 @@ FAKE_VARIANT = (
     "(out / 'table' / 'part-0').write_text(pathlib.Path(source, 'input.txt').read_text())\n"
     "with open(order, 'a') as notes:\n"
     "    notes.write(f'{out.parent.parent.name} {name} {out.name}\\n')\n"
+    "time.sleep(0.25)\n"
 )
 
 
