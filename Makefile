@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 # Workers for the template suite; bakes of one Glue version share a venv, so they are grouped.
 JOBS ?= 2
 PYTEST_ARGS ?=
+# lock: more uv lock options, e.g. LOCK_ARGS=--upgrade.
+LOCK_ARGS ?=
 DEMO_DIR := build/demo
 TOOLS := build/tools
 # uv on PATH, or beside python3 (pip), or in the private tools venv (PEP 668 Pythons refuse pip installs).
@@ -20,7 +22,7 @@ APT_INSTALL := sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); $$sudo apt-get updat
 	&& DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup test lint demo docs bench clean
+.PHONY: help setup test lint lock demo docs bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-8s\033[0m %s\n", $$1, $$2}'
@@ -48,6 +50,9 @@ test: setup ## Run the whole template suite: hooks, Glue table, bad answers, the
 lint: setup ## ruff check and ruff format --check on the template's own Python
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+
+lock: setup ## Re-generate the uv.lock shipped for each Glue version (after changing the rendered dependencies)
+	@$(UV_ON_PATH) $(BIN)/python scripts/lock_glue_runtimes.py $(LOCK_ARGS)
 
 demo: setup ## Render the default answers into build/demo/ and run the job there on its sample data
 	@rm -rf $(DEMO_DIR)

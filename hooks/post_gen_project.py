@@ -1,4 +1,7 @@
-"""Remove what the answers did not choose: one table, one loop. No network, no git, no docker."""
+"""Remove what the answers did not choose: one table, one loop; the chosen Glue version's lock becomes uv.lock.
+
+No network, no git, no docker.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +31,9 @@ EXAMPLE_DATASETS = [
     "dim_locations",
 ]
 MINIMAL_DATASETS = ["records", "clean_records"]
+# Each Glue version ships its own uv.lock (scripts/lock_glue_runtimes.py writes them); the chosen one becomes uv.lock.
+GLUE_VERSIONS = ["5.1", "6.0", "5.0", "4.0"]
+LOCK = "uv.glue-{glue_version}.lock"
 
 # (option, value that removes, paths relative to the rendered repo; {package} is the job name).
 # A path may be a glob; it must match at least one file, so the table cannot drift from the template.
@@ -80,6 +86,15 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
         for chosen in SCHEMA_SUFFIXES
     ],
     ("ci", "none", [".github"]),
+    # Only the chosen Glue version's lock stays (main renames it to uv.lock).
+    *[
+        (
+            "glue_version",
+            chosen,
+            [LOCK.format(glue_version=other) for other in GLUE_VERSIONS if other != chosen],
+        )
+        for chosen in GLUE_VERSIONS
+    ],
     ("glue_version", "4.0", ["tests/kit/test_config_glue_parity.py"]),
     (
         "pattern_output_file_count",
@@ -127,6 +142,7 @@ def remove(root: Path, relative: str) -> None:
 def main(root: Path, answers: dict[str, Any]) -> int:
     for relative in paths_to_remove(answers):
         remove(root, relative)
+    (root / LOCK.format(glue_version=answers["glue_version"])).rename(root / "uv.lock")
     return 0
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -92,22 +89,25 @@ def run_command(command: list[str], cwd: Path = ROOT, timeout: float | None = No
     return f"`{' '.join(command)}` exited {result.returncode} in {cwd}:\n{tail}"
 
 
-@contextmanager
-def cached_uv_lock(project: Path) -> Iterator[None]:
-    """Start a rendered repo from the uv.lock already resolved for the same pyproject.toml, and keep its lock.
-
-    A fresh resolution re-downloads and re-builds pyspark's 300 MB sdist whenever uv's index
-    cache has gone stale. Deleting build/bake-venvs (`make clean`) resolves afresh.
-    """
-    digest = hashlib.sha256((project / "pyproject.toml").read_bytes()).hexdigest()[:16]
-    cached = BAKE_VENVS / "locks" / f"{digest}.uv.lock"
-    lock = project / "uv.lock"
-    if cached.exists():
-        shutil.copyfile(cached, lock)
-    try:
-        yield
-    finally:
-        # Also after failing tests: the lock is as good as the resolution that wrote it.
-        if lock.exists():
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(lock, cached)
+def glue_python(version: str) -> str:
+    """The interpreter of Python ``version`` (a Glue version's), looked up as the rendered scripts/bootstrap.sh does."""
+    candidates = [f"python{version}"]
+    if shutil.which("pyenv"):
+        prefixes = subprocess.run(["pyenv", "prefix", version], capture_output=True, text=True, check=False).stdout
+        candidates += [f"{prefix}/bin/python{version}" for prefix in prefixes.strip().split(":") if prefix]
+    for candidate in candidates:
+        try:
+            # sys.executable: the interpreter itself, not a pyenv shim that answers only for some directories.
+            found = subprocess.run(
+                [candidate, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True, check=False
+            )
+        except OSError:
+            continue
+        if found.returncode == 0:
+            return found.stdout.strip()
+    found = subprocess.run(["uv", "python", "find", version], capture_output=True, text=True, check=False)
+    if found.returncode == 0:
+        return found.stdout.strip()
+    raise RuntimeError(
+        f"Python {version} was not found. Install it with 'pyenv install {version}' or put python{version} on PATH."
+    )

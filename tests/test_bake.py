@@ -4,7 +4,8 @@ Each bake asserts the exact file set, that nothing is left unrendered, that ever
 TOML, YAML and JSON file parses, that ruff is clean, and that the rendered ``make test`` passes.
 Bakes of one Glue version share one venv (``build/bake-venvs/glue-<version>``), so they are
 one xdist group and never run at once: run with ``-n 2 --dist loadgroup`` (``make test`` does).
-They also reuse the uv.lock resolved for the same pyproject.toml (``bakery.cached_uv_lock``).
+They install from the uv.lock the template ships for their Glue version, as is: ``UV_LOCKED=1`` makes a stale
+lock fail the bake instead of being re-resolved (``tests/test_locks.py`` says the same, faster).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import yaml
 from bakery import (
     BAKE_VENVS,
     TOOLS_BIN,
-    cached_uv_lock,
     clean_env,
     default_answers,
     render,
@@ -51,6 +51,7 @@ BASE = [
     "tests/integration/job_under_test.py",
     "tests/integration/test_sample_data.py",
     "tests/unit/__init__.py",
+    "uv.lock",
 ]
 # The template's kit and its tests: in every render.
 KIT_FILES = [
@@ -314,14 +315,15 @@ def make_problems(project: Path, target: str, venv: Path, *pytest_args: str) -> 
     mypy's cache is shared by the bakes of one Glue version too: it re-checks what differs, so it stays correct.
     ``pytest_args`` go to the target's pytest (``make test PYTEST_ARGS=...``).
     """
-    with cached_uv_lock(project):
-        return command_problems(
-            ["make", target, *([f"PYTEST_ARGS={' '.join(pytest_args)}"] if pytest_args else [])],
-            cwd=project,
-            timeout=1200,
-            UV_PROJECT_ENVIRONMENT=str(venv),
-            MYPY_CACHE_DIR=str(venv.with_name(venv.name + "-mypy-cache")),
-        )
+    return command_problems(
+        ["make", target, *([f"PYTEST_ARGS={' '.join(pytest_args)}"] if pytest_args else [])],
+        cwd=project,
+        timeout=1200,
+        UV_PROJECT_ENVIRONMENT=str(venv),
+        MYPY_CACHE_DIR=str(venv.with_name(venv.name + "-mypy-cache")),
+        # The shipped lock, unchanged: uv sync fails rather than re-locking when it no longer fits pyproject.toml.
+        UV_LOCKED="1",
+    )
 
 
 def render_with_venv(tmp_path: Path, cookiecutter_config: Path, glue_version: str = "5.1") -> tuple[Path, Path]:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from bakery import ROOT, TEMPLATE_DIR, default_answers, load_module
+from bakery import ROOT, TEMPLATE_DIR, default_answers, load_module, template_config
 
 hook = load_module(ROOT / "hooks" / "post_gen_project.py")
 
@@ -59,6 +59,9 @@ def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
         "src/orders_star_schema/schemas/clean_records.*",
         "src/orders_star_schema/schemas/*.avsc",
         "src/orders_star_schema/schemas/*.glue.json",
+        "uv.glue-6.0.lock",
+        "uv.glue-5.0.lock",
+        "uv.glue-4.0.lock",
         "src/orders_star_schema/kit/patterns/output_file_count.py",
         "tests/kit/test_output_file_count.py",
         "tests/integration/test_output_file_count_job.py",
@@ -108,6 +111,9 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
         "src/daily_export/schemas/*.spark.json",
         "src/daily_export/schemas/*.glue.json",
         ".github",
+        "uv.glue-5.1.lock",
+        "uv.glue-6.0.lock",
+        "uv.glue-5.0.lock",
         "tests/kit/test_config_glue_parity.py",
         "src/daily_export/kit/patterns/output_file_count.py",
         "tests/kit/test_output_file_count.py",
@@ -133,6 +139,9 @@ def test_example_with_every_pattern_removes_only_the_minimal_job() -> None:
         "src/orders_star_schema/schemas/clean_records.*",
         "src/orders_star_schema/schemas/*.avsc",
         "src/orders_star_schema/schemas/*.glue.json",
+        "uv.glue-6.0.lock",
+        "uv.glue-5.0.lock",
+        "uv.glue-4.0.lock",
     ]
 
 
@@ -152,13 +161,51 @@ def test_main_removes_files_and_directories(tmp_path: Path) -> None:
     kept = [tmp_path / "src/orders_star_schema/jobs/star_schema.py", schemas / "orders.spark.json"]
     for path in kept:
         path.write_text("")
+    (tmp_path / "uv.glue-5.1.lock").write_text("# Glue 5.1's lock\n")
 
     assert hook.main(tmp_path, answers) == 0
 
     assert sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_file()) == [
         "src/orders_star_schema/jobs/star_schema.py",
         "src/orders_star_schema/schemas/orders.spark.json",
+        "uv.lock",
     ]
+    assert (tmp_path / "uv.lock").read_text() == "# Glue 5.1's lock\n"
+
+
+def touch_removed_paths(root: Path, answers: dict[str, object]) -> None:
+    """One empty file for each path the hook removes (a glob's '*' becomes 'x')."""
+    for relative in hook.paths_to_remove(answers):
+        target = root / relative.replace("*", "x")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("")
+
+
+@pytest.mark.parametrize("glue_version", ["5.1", "6.0", "5.0", "4.0"])
+def test_the_chosen_glue_versions_lock_becomes_uv_lock(tmp_path: Path, glue_version: str) -> None:
+    answers = {**default_answers(), "glue_version": glue_version}
+    touch_removed_paths(tmp_path, answers)
+    for version in hook.GLUE_VERSIONS:
+        (tmp_path / f"uv.glue-{version}.lock").write_text(f"# Glue {version}\n")
+
+    assert hook.main(tmp_path, answers) == 0
+
+    assert sorted(path.name for path in tmp_path.glob("uv*.lock")) == ["uv.lock"]
+    assert (tmp_path / "uv.lock").read_text() == f"# Glue {glue_version}\n"
+
+
+def test_one_lock_per_glue_version_in_the_template() -> None:
+    assert hook.GLUE_VERSIONS == template_config()["glue_version"] == list(template_config()["_glue"])
+    assert sorted(path.name for path in TEMPLATE_DIR.glob("uv*.lock")) == sorted(
+        f"uv.glue-{version}.lock" for version in hook.GLUE_VERSIONS
+    )
+
+
+def test_a_missing_lock_of_the_chosen_glue_version_is_an_error(tmp_path: Path) -> None:
+    answers = {**default_answers(), "glue_version": "4.0"}
+    touch_removed_paths(tmp_path, answers)
+    with pytest.raises(FileNotFoundError, match=re.escape("uv.glue-4.0.lock")):
+        hook.main(tmp_path, answers)
 
 
 def test_a_glob_matching_nothing_is_an_error(tmp_path: Path) -> None:

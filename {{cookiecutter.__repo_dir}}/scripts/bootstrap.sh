@@ -38,4 +38,12 @@ fi
 
 # The interpreter itself, not a pyenv shim: uv would otherwise rebuild the venv on every run.
 python=$("$python" -c 'import sys; print(sys.executable)')
-"$uv_bin" sync --python "$python" --quiet
+if [ "${CI:-}" = "true" ]; then
+  # CI installs the committed uv.lock as it is, and fails when it no longer matches pyproject.toml.
+  "$uv_bin" lock --check --python "$python" --quiet \
+    || fail "uv.lock is missing or out of date with pyproject.toml. Run 'uv lock', then commit uv.lock."
+  "$uv_bin" sync --locked --python "$python" --quiet
+else
+  # Plain uv sync: after a change to the dependencies it updates uv.lock, as uv always does.
+  "$uv_bin" sync --python "$python" --quiet
+fi
