@@ -47,6 +47,9 @@ BASE = [
     "src/{package}/integration/__init__.py",
     "src/{package}/jobs/__init__.py",
     "tests/conftest.py",
+    "tests/e2e_local/__init__.py",
+    "tests/e2e_local/conftest.py",
+    "tests/e2e_local/test_cluster_run.py",
     "tests/integration/__init__.py",
     "tests/integration/job_under_test.py",
     "tests/integration/test_sample_data.py",
@@ -61,6 +64,7 @@ KIT_FILES = [
         "__init__.py",
         "args.py",
         "declarations.py",
+        "deploy.py",
         "handler.py",
         "labels.py",
         "results.py",
@@ -72,6 +76,7 @@ KIT_FILES = [
         "bench/run.py",
         "cli/__init__.py",
         "cli/catalog_tables.py",
+        "cli/package.py",
         "cli/schema_check.py",
         "contracts/__init__.py",
         "contracts/catalog.py",
@@ -99,11 +104,16 @@ KIT_FILES = [
         "runtime/glue.py",
         "runtime/spark.py",
         "testing/__init__.py",
+        "testing/cluster.py",
         "testing/data.py",
         "testing/declared.py",
         "testing/fixtures.py",
         "testing/frames.py",
+        "testing/glue_venv.py",
+        "testing/local_e2e.py",
         "testing/quarantine.py",
+        "testing/s3_tables.py",
+        "testing/s3a.py",
     ]
 ] + [
     f"tests/kit/{path}"
@@ -121,6 +131,7 @@ KIT_FILES = [
         "test_glue_runtime.py",
         "test_killed_writes.py",
         "test_no_network.py",
+        "test_package.py",
         "test_paths.py",
         "test_publish.py",
         "test_reading_sources.py",
@@ -224,6 +235,8 @@ class Bake:
     # A second full bake of a Glue version leaves out the kit modules that no option changes (SHARED_KIT_TESTS):
     # the first full bake of that version runs them, in the same venv.
     shared_kit_tests: bool = True
+    # The render's make e2e-local: the packaged job on a local Spark cluster over moto S3 (once per Glue version).
+    e2e_local: bool = False
 
     @property
     def full_answers(self) -> dict[str, Any]:
@@ -259,11 +272,11 @@ class Bake:
 # test_every_schema_format_describes_the_same_datasets, so their bakes are light too. One bake uses
 # another job name, so a name hard-coded where the answer belongs shows.
 BAKES = [
-    Bake("defaults"),
+    Bake("defaults", e2e_local=True),
     Bake("all-patterns", BOTH_PATTERNS, shared_kit_tests=False),
-    Bake("glue-6.0", {"glue_version": "6.0"}),
-    Bake("glue-5.0", {"glue_version": "5.0"}),
-    Bake("glue-4.0", {"glue_version": "4.0"}),
+    Bake("glue-6.0", {"glue_version": "6.0"}, e2e_local=True),
+    Bake("glue-5.0", {"glue_version": "5.0"}, e2e_local=True),
+    Bake("glue-4.0", {"glue_version": "4.0"}, e2e_local=True),
     Bake("minimal-job@5.0", {"include_example": False, "glue_version": "5.0"}, shared_kit_tests=False),
     Bake(
         "minimal-job-all-patterns@6.0",
@@ -309,14 +322,17 @@ def command_problems(command: list[str], cwd: Path, timeout: float = 300, **env:
     return [failure] if failure else []
 
 
-def make_problems(project: Path, target: str, venv: Path, *pytest_args: str) -> list[str]:
+def make_problems(
+    project: Path, target: str, venv: Path, *pytest_args: str, variables: dict[str, str] | None = None
+) -> list[str]:
     """The rendered repo's own target, in the Glue version's shared venv (the first bake creates it).
 
     mypy's cache is shared by the bakes of one Glue version too: it re-checks what differs, so it stays correct.
-    ``pytest_args`` go to the target's pytest (``make test PYTEST_ARGS=...``).
+    ``pytest_args`` go to the target's pytest (``make test PYTEST_ARGS=...``); ``variables`` to make.
     """
+    settings = [f"{name}={value}" for name, value in (variables or {}).items()]
     return command_problems(
-        ["make", target, *([f"PYTEST_ARGS={' '.join(pytest_args)}"] if pytest_args else [])],
+        ["make", target, *settings, *([f"PYTEST_ARGS={' '.join(pytest_args)}"] if pytest_args else [])],
         cwd=project,
         timeout=1200,
         UV_PROJECT_ENVIRONMENT=str(venv),
@@ -412,6 +428,10 @@ def test_bake(bake: Bake, tmp_path: Path, cookiecutter_config: Path) -> None:
     if bake.full:
         skipped = [] if bake.shared_kit_tests else [f"--ignore={path}" for path in SHARED_KIT_TESTS]
         problems += make_problems(project, "test", shared_venv(bake.glue_version), *skipped)
+    if bake.e2e_local:
+        # The Glue-like venv (Glue's libraries plus the artifact) is shared by the version's bakes too.
+        runtime = {"GLUE_VENV": str(shared_venv(bake.glue_version).with_name(f"glue-{bake.glue_version}-runtime"))}
+        problems += make_problems(project, "e2e-local", shared_venv(bake.glue_version), variables=runtime)
     fail_on(problems)
 
 
@@ -430,6 +450,8 @@ def test_matrix_covers_every_choice() -> None:
     assert set(SHARED_KIT_TESTS) <= set(KIT_FILES)
     complete = {bake.glue_version for bake in BAKES if bake.full and bake.shared_kit_tests}
     assert complete == set(template_config()["glue_version"])
+    # The local cluster E2E runs on every Glue version.
+    assert {bake.glue_version for bake in BAKES if bake.e2e_local} == set(template_config()["glue_version"])
     assert {answers["include_example"] for answers in full if all(answers[key] for key in BOTH_PATTERNS)} == {
         True,
         False,

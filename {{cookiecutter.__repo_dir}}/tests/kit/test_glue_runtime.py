@@ -9,7 +9,13 @@ from pyspark.sql import SparkSession
 
 from {{ cookiecutter.job_name }}.kit.args import JobConfig
 from {{ cookiecutter.job_name }}.kit.handler import run_job
-from {{ cookiecutter.job_name }}.kit.runtime import GlueRuntime, GlueUnavailableError, create_runtime
+from {{ cookiecutter.job_name }}.kit.runtime import (
+    RUNTIME_OVERRIDE,
+    GlueRuntime,
+    GlueUnavailableError,
+    SparkRuntime,
+    create_runtime,
+)
 
 
 class FakeGlueContext:
@@ -98,3 +104,19 @@ def test_real_glue_runtime_off_glue_explains_itself(spark: SparkSession) -> None
 def test_unknown_runtime_name_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="Unknown runtime 'emr'"):
         create_runtime("emr")
+
+
+def test_the_glue_script_runs_on_plain_spark_only_when_job_runtime_says_so(
+    spark: SparkSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(RUNTIME_OVERRIDE, "spark")
+    assert isinstance(create_runtime("glue"), SparkRuntime)
+    monkeypatch.setenv(RUNTIME_OVERRIDE, "")
+    with pytest.raises(GlueUnavailableError):
+        create_runtime("glue")
+
+
+def test_a_bad_job_runtime_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(RUNTIME_OVERRIDE, "emr")
+    with pytest.raises(ValueError, match=r"Unknown runtime 'emr' from \$JOB_RUNTIME"):
+        create_runtime("glue")

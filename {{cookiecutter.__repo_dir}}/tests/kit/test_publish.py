@@ -224,9 +224,8 @@ def test_the_move_publisher_replaces_a_hadoop_table_exactly(spark: SparkSession,
     assert not table.is_symlink()
     # Only the second run's files: the partition without rows is gone, and nothing is left staged.
     assert sorted(os.listdir(tmp_path / "out")) == ["sales"]
+    # Data files only (the local filesystem's checksums move with their file): no _SUCCESS before the data.
     assert [re.sub(r"part-[^/]+[.]parquet", "part-*.parquet", entry) for entry in tree(table)] == [
-        "._SUCCESS.crc",
-        "_SUCCESS",
         "sale_date=2024-01-02",
         "sale_date=2024-01-02/.part-*.parquet.crc",
         "sale_date=2024-01-02/part-*.parquet",
@@ -240,9 +239,9 @@ def test_a_move_publish_that_fails_midway_is_finished_by_the_next_write(spark: S
     table = tmp_path / "out" / "sales"
     stage_and_publish(spark, table, "run-1", FIRST)
 
-    # _SUCCESS and the 2024-01-02 file are moved in; the 2024-01-03 file is not.
+    # The 2024-01-02 file is moved in; the 2024-01-03 file is not.
     with pytest.raises(OSError, match="connection lost"):
-        stage_and_publish(spark, table, "run-2", SECOND, store=FailingStore(spark, moves=2))
+        stage_and_publish(spark, table, "run-2", SECOND, store=FailingStore(spark, moves=1))
 
     # Files of both runs side by side: a move publish is not atomic for readers, as the guide says.
     assert read(spark, table) == sorted([*FIRST, (3, date(2024, 1, 2))])
@@ -286,11 +285,12 @@ RUN_2 = {"sale_date=2024-01-02/part-0-b.parquet": b"3", "sale_date=2024-01-03/pa
 
 def test_an_s3_table_is_replaced_exactly_by_a_rerun(spark: SparkSession, s3: S3Client) -> None:
     publish_to_s3(spark, s3, "run-1", RUN_1)
-    assert keys(s3) == {**{f"lake/sales/{name}": body for name, body in RUN_1.items()}, "lake/sales/_SUCCESS": b""}
+    # The data files only: _SUCCESS and the EMRFS marker of the staged write are not published.
+    assert keys(s3) == {f"lake/sales/{name}": body for name, body in RUN_1.items()}
 
     publish_to_s3(spark, s3, "run-2", RUN_2)
 
-    assert keys(s3) == {**{f"lake/sales/{name}": body for name, body in RUN_2.items()}, "lake/sales/_SUCCESS": b""}
+    assert keys(s3) == {f"lake/sales/{name}": body for name, body in RUN_2.items()}
 
 
 def test_an_s3_publish_that_fails_midway_is_rolled_forward_and_killed_staging_swept(
@@ -300,14 +300,14 @@ def test_an_s3_publish_that_fails_midway_is_rolled_forward_and_killed_staging_sw
     store = S3Store()  # created inside moto's mock, like the fixture's client
     copies: list[str] = []
 
-    def fail_the_third_copy(**_: Any) -> None:
+    def fail_the_second_copy(**_: Any) -> None:
         copies.append("copy")
-        if len(copies) == 3:
+        if len(copies) == 2:
             raise ClientError(
                 {"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."}}, "CopyObject"
             )
 
-    store.client.meta.events.register("before-call.s3.CopyObject", fail_the_third_copy)
+    store.client.meta.events.register("before-call.s3.CopyObject", fail_the_second_copy)
     failing = Publication(spark, {"sales": TABLE}, "run-2", publishers=lambda _: MovePublisher(store))
     failing.prepare()
     leave_spark_output(s3, failing.staging("sales"), RUN_2)
@@ -315,9 +315,9 @@ def test_an_s3_publish_that_fails_midway_is_rolled_forward_and_killed_staging_sw
     with pytest.raises(ClientError, match="SlowDown"):
         failing.publish()
 
-    # _SUCCESS (first by name) and the first new data file are in, beside both old ones.
+    # The first new data file is in, beside both old ones.
     assert sorted(key for key in keys(s3) if key.startswith("lake/sales/")) == sorted(
-        ["lake/sales/_SUCCESS", *[f"lake/sales/{name}" for name in [*RUN_1, next(iter(RUN_2))]]]
+        f"lake/sales/{name}" for name in [*RUN_1, next(iter(RUN_2))]
     )
     assert "lake/.sales.staging/.journal.json" in keys(s3)
     # A killed run's half-written staging is there too.
@@ -325,7 +325,7 @@ def test_an_s3_publish_that_fails_midway_is_rolled_forward_and_killed_staging_sw
 
     Publication(spark, {"sales": TABLE}, "run-3").prepare()
 
-    assert keys(s3) == {**{f"lake/sales/{name}": body for name, body in RUN_2.items()}, "lake/sales/_SUCCESS": b""}
+    assert keys(s3) == {f"lake/sales/{name}": body for name, body in RUN_2.items()}
 
 
 # --- The pieces ---------------------------------------------------------------------------------------------

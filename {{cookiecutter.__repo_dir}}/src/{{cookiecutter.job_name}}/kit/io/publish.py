@@ -287,7 +287,8 @@ class MovePublisher(Publisher):
         return f"{self._area(table)}/{version}"
 
     def plan(self, table: str, staged: str) -> Swap:
-        files = self.store.files(staged)
+        # Data files only: a marker moved in (``_SUCCESS`` sorts first) would announce a table not there yet.
+        files = [name for name in self.store.files(staged) if not is_marker(name)]
         if not files:
             raise PublishError(f"nothing was staged for {table} at {staged}")
         return Swap(table, staged, tuple(files))
@@ -329,6 +330,12 @@ class MovePublisher(Publisher):
     def _area(table: str) -> str:
         parent, name = split_location(table)
         return f"{parent}/.{name}.staging"
+
+
+def is_marker(name: str) -> bool:
+    """``name`` (relative to a table) is what a write leaves beside the data: ``_SUCCESS``, a ``.crc`` checksum,
+    staging under ``_``/``.`` names, an EMRFS folder marker."""
+    return name.endswith(FOLDER_MARKER_SUFFIX) or any(part.startswith(("_", ".")) for part in name.split("/"))
 
 
 def emptied_folders(old: Iterable[str], new: Iterable[str]) -> list[str]:

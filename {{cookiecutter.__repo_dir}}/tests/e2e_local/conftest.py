@@ -1,0 +1,19 @@
+"""The local cluster E2E's services: started once for the module's runs, stopped after, pass or fail."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E, environment_paths, local_e2e
+
+
+@pytest.fixture(scope="session")
+def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalE2E]:
+    dist, venv = environment_paths()
+    moto_server = Path(sys.executable).parent / "moto_server"
+    with local_e2e(dist, venv, tmp_path_factory.mktemp("e2e-local"), moto_server) as services:
+        yield services
