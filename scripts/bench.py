@@ -6,7 +6,9 @@
     target <= 2.5 x floor), in the same venv, alternated 3 times.
 (b) render -> green ``make test`` with a fresh ``.venv`` in the render and a warm package cache
     (target: <= 60 s).
-(c) with ``--suite``: the template's own suite (``make test`` minus setup).
+(c) the rendered ``make e2e-local``: the packaged job on a local Spark cluster over moto S3, its steps timed
+    (target: it adds <= 60 s to ``make pr``).
+(d) with ``--suite``: the template's own suite (``make test`` minus setup).
 
 Prints figures only; it asserts nothing about time. Usage: ``make bench [BENCH_ARGS=--suite]``.
 """
@@ -30,6 +32,7 @@ RUNS = 3
 UNIT_TARGET = 1.5
 SUITE_TARGET = 2.5
 RENDER_TO_GREEN_TARGET = 60.0
+E2E_LOCAL_TARGET = 60.0
 
 # Loads the rendered suite's own fixtures, so the floor pays exactly what the suite pays for Spark.
 FLOOR_CONFTEST = """
@@ -55,7 +58,7 @@ def timed(command: list[str], cwd: Path, **env: str) -> float:
     return elapsed
 
 
-def floor_vs_suite(workdir: Path, config: Path) -> list[tuple[str, str, str]]:
+def floor_vs_suite(workdir: Path, config: Path) -> tuple[Path, list[tuple[str, str, str]]]:
     project = render(workdir / "render-a", config)
     venv = BAKE_VENVS / "glue-5.1"
     print(f"(a) syncing the shared venv {venv} ...", flush=True)
@@ -83,7 +86,7 @@ def floor_vs_suite(workdir: Path, config: Path) -> list[tuple[str, str, str]]:
     floor_median = statistics.median(floor_times)
     unit_ratio = statistics.median(unit_times) / floor_median
     suite_ratio = statistics.median(suite_times) / floor_median
-    return [
+    return project, [
         ("floor: one Spark test, the suite's fixture", f"{floor_median:.1f} s", runs(floor_times)),
         ("unit layer: tests/unit tests/kit", f"{statistics.median(unit_times):.1f} s", runs(unit_times)),
         ("unit layer / floor", f"{unit_ratio:.2f}", verdict(unit_ratio, UNIT_TARGET)),
@@ -115,8 +118,24 @@ def render_to_green(workdir: Path, config: Path) -> list[tuple[str, str, str]]:
     ]
 
 
+def local_e2e(project: Path) -> list[tuple[str, str, str]]:
+    """``make e2e-local`` in the render of (a): package, the Glue-like venv (first build, then a rebuild), the tests."""
+    print("(c) make e2e-local ...", flush=True)
+    venv = str(BAKE_VENVS / "glue-5.1")
+    runtime = f"GLUE_VENV={BAKE_VENVS / 'glue-5.1-bench-runtime'}"
+    run_command(["rm", "-rf", runtime.partition("=")[2]], project)
+    package = timed(["make", "package"], project, UV_PROJECT_ENVIRONMENT=venv)
+    first = timed(["make", "e2e-local", runtime], project, UV_PROJECT_ENVIRONMENT=venv)
+    again = timed(["make", "e2e-local", runtime], project, UV_PROJECT_ENVIRONMENT=venv)
+    return [
+        ("make package", f"{package:.1f} s", ""),
+        ("make e2e-local, Glue-like venv built", f"{first:.1f} s", ""),
+        ("make e2e-local, venv reused (what make pr adds)", f"{again:.1f} s", verdict(again, E2E_LOCAL_TARGET)),
+    ]
+
+
 def template_suite() -> list[tuple[str, str, str]]:
-    print("(c) the template's own suite ...", flush=True)
+    print("(d) the template's own suite ...", flush=True)
     command = [str(TOOLS_BIN / "pytest"), "-q", "-n", "2", "--dist", "loadgroup"]
     return [("template suite (pytest -n 2)", f"{timed(command, ROOT):.0f} s", "")]
 
@@ -137,14 +156,17 @@ def print_table(rows: list[tuple[str, str, str]]) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", action="store_true", help="also time the template's own test suite")
-    parser.add_argument("--skip-render-to-green", action="store_true", help="only measure floor vs suite")
+    parser.add_argument("--skip-render-to-green", action="store_true", help="leave out render-to-green")
+    parser.add_argument("--skip-e2e-local", action="store_true", help="leave out make e2e-local")
     args = parser.parse_args(argv)
 
     print(f"{os.cpu_count()} cores; Spark sessions start once per pytest process", flush=True)
     with tempfile.TemporaryDirectory(prefix="glue-template-bench-") as temp:
         workdir = Path(temp)
         config = write_cookiecutter_config(workdir)
-        rows = floor_vs_suite(workdir, config)
+        project, rows = floor_vs_suite(workdir, config)
+        if not args.skip_e2e_local:
+            rows += local_e2e(project)
         if not args.skip_render_to_green:
             rows += render_to_green(workdir, config)
     if args.suite:

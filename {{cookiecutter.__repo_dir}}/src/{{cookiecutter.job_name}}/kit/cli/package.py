@@ -22,10 +22,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Glue 4.0's Python 3.10
+    import tomli as tomllib
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
@@ -59,9 +63,13 @@ def source_date_epoch(root: Path, environ: Mapping[str, str]) -> int:
 
 
 def find_uv(environ: Mapping[str, str], root: Path) -> str:
+    """``$UV``, uv on PATH, or the one ``make setup`` installed into ``.tools``: the first that really runs
+    (a pyenv shim on PATH may not answer for this directory's Python)."""
     for candidate in (environ.get("UV"), shutil.which("uv"), str(root / ".tools" / "bin" / "uv")):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
+            runs = subprocess.run([candidate, "--version"], capture_output=True, check=False, cwd=root)
+            if runs.returncode == 0:
+                return candidate
     raise PackageError("uv was not found; run 'make setup' (it installs uv if missing) or set UV=/path/to/uv.")
 
 

@@ -16,9 +16,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Glue 4.0's Python 3.10
+    import tomli as tomllib
 
 from ..cli.package import PackageError, find_uv
 from ..deploy import ManifestError, load_manifest

@@ -91,8 +91,9 @@ class S3AEndpoint:
     def spark_conf(self) -> dict[str, str]:
         """``s3://`` and ``s3a://`` through S3A to this endpoint: the job gets the URIs it gets on Glue.
 
-        The timeouts are plain numbers: Hadoop 3.4 (Spark 4) writes its defaults as ``60s``, which the
-        3.3 connector cannot parse (``NumberFormatException``).
+        Four settings are plain numbers: Hadoop 3.4 (Spark 4) writes their defaults with units (``60s``,
+        ``24h``), which the 3.3 connector reads as plain numbers and fails on (``NumberFormatException``).
+        The values are Hadoop's own defaults.
         """
         return {
             "spark.hadoop.fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
@@ -106,6 +107,7 @@ class S3AEndpoint:
             "spark.hadoop.fs.s3a.threads.keepalivetime": "60",
             "spark.hadoop.fs.s3a.connection.establish.timeout": "30000",
             "spark.hadoop.fs.s3a.connection.timeout": "200000",
+            "spark.hadoop.fs.s3a.multipart.purge.age": "86400",
         }
 
     def environment(self) -> dict[str, str]:
