@@ -174,7 +174,8 @@ def pyenv_python(version: str) -> str:
 
 
 def bake_venv_pythons() -> list[str]:
-    pythons = sorted(str(python) for python in BAKE_VENVS.glob("glue-*/bin/python"))
+    # glue-<version> only: glue-<version>-runtime holds a render's own wheel, whose name is no library's.
+    pythons = sorted(str(python) for python in BAKE_VENVS.glob("glue-*/bin/python") if python.parts[-3].count("-") == 1)
     if not pythons:
         raise SystemExit(
             f"ERROR: no venv to read: {BAKE_VENVS} has no glue-<version> venv. "

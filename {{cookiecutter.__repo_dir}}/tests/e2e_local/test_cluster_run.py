@@ -17,7 +17,13 @@ import pytest
 
 import integration.{{ cookiecutter.__job_module }}_under_test as under_test
 from {{ cookiecutter.job_name }}.kit.declarations import load_contract, load_job
-from {{ cookiecutter.job_name }}.kit.testing.local_e2e import BUCKETS, LocalE2E, SubmitResult, keys_of, tail
+from {{ cookiecutter.job_name }}.kit.testing.local_e2e import (
+    BUCKETS,
+    LocalE2E,
+    SubmitResult,
+    keys_of,
+    tail,
+)
 from {{ cookiecutter.job_name }}.kit.testing.s3_tables import (
     data_files,
     files_by_folder,

@@ -26,11 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Glue 4.0's Python 3.10
-    import tomli as tomllib
-
+import tomli
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -93,7 +89,7 @@ def build_wheel(root: Path, out_dir: Path, epoch: int, uv: str) -> Path:
 
 def glue_provided(pyproject: Path) -> dict[str, str]:
     """The libraries the Glue runtime ships (``[tool.uv] constraint-dependencies``): name -> version."""
-    pins = tomllib.loads(pyproject.read_text())["tool"]["uv"]["constraint-dependencies"]
+    pins = tomli.loads(pyproject.read_text())["tool"]["uv"]["constraint-dependencies"]
     provided: dict[str, str] = {}
     for pin in pins:
         requirement = Requirement(pin)
@@ -190,7 +186,7 @@ def package(
     environ: Mapping[str, str],
 ) -> Manifest:
     """Build everything into a fresh ``dist`` and return the manifest written there."""
-    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    project = tomli.loads((root / "pyproject.toml").read_text())["project"]
     arguments = argument_templates(config_type, job_name)  # fails before anything is built
     if dist.exists():
         shutil.rmtree(dist)

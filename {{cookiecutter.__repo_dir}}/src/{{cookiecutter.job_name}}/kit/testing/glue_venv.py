@@ -19,10 +19,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Glue 4.0's Python 3.10
-    import tomli as tomllib
+import tomli
 
 from ..cli.package import PackageError, find_uv
 from ..deploy import ManifestError, load_manifest
@@ -32,7 +29,7 @@ STAMP = ".glue-runtime"
 
 def runtime_requirements(pyproject: Path) -> list[str]:
     """Glue's libraries at Glue's versions, and pyspark at the version the dev group pins (Glue's Spark)."""
-    config = tomllib.loads(pyproject.read_text())
+    config = tomli.loads(pyproject.read_text())
     pins = list(config["tool"]["uv"]["constraint-dependencies"])
     spark = [pin for pin in config["dependency-groups"]["dev"] if pin.replace(" ", "").startswith("pyspark==")]
     if len(spark) != 1:
