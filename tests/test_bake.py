@@ -104,6 +104,7 @@ KIT_FILES = [
         "runtime/glue.py",
         "runtime/spark.py",
         "testing/__init__.py",
+        "testing/aws_e2e.py",
         "testing/cluster.py",
         "testing/data.py",
         "testing/declared.py",
@@ -119,6 +120,7 @@ KIT_FILES = [
     f"tests/kit/{path}"
     for path in [
         "__init__.py",
+        "test_aws_e2e.py",
         "test_bad_data.py",
         "test_bench_data.py",
         "test_bench_harness.py",
@@ -140,6 +142,8 @@ KIT_FILES = [
         "test_value_rules.py",
     ]
 ]
+# The E2E in AWS (make e2e): one job-agnostic module, in every render.
+AWS_E2E = ["tests/e2e/__init__.py", "tests/e2e/conftest.py", "tests/e2e/test_job_in_aws.py"]
 # include_example=true: the classicmodels star schema.
 EXAMPLE = [
     "bench/star_schema.py",
@@ -248,7 +252,7 @@ class Bake:
 
     def expected_files(self) -> set[str]:
         answers = self.full_answers
-        files = [*BASE, *KIT_FILES]
+        files = [*BASE, *KIT_FILES, *AWS_E2E]
         files += EXAMPLE if answers["include_example"] else MINIMAL
         suffix = CONTRACT_SUFFIXES[answers["schema_format"]]
         datasets = EXAMPLE_DATASETS if answers["include_example"] else MINIMAL_DATASETS
