@@ -17,6 +17,8 @@ import pytest
 
 import integration.{{ cookiecutter.__job_module }}_under_test as under_test
 from {{ cookiecutter.job_name }}.kit.declarations import load_contract, load_job
+from {{ cookiecutter.job_name }}.kit.testing.aws_e2e import outside_tables
+from {{ cookiecutter.job_name }}.kit.testing.aws_e2e import table_uri as table_location
 from {{ cookiecutter.job_name }}.kit.testing.local_e2e import (
     BUCKETS,
     LocalE2E,
@@ -49,8 +51,7 @@ class Tables:
 
 
 def table_uri(e2e: LocalE2E, name: str) -> str:
-    output = e2e.arguments["--output_path"]
-    return f"{output}/{JOB.folders[name]}" if JOB.folders[name] else output
+    return table_location(e2e.arguments["--output_path"], JOB.folders[name])
 
 
 def input_uri(e2e: LocalE2E) -> str:
@@ -132,9 +133,8 @@ def test_each_table_is_one_file_per_folder_with_nothing_beside_it(first: tuple[S
 
 
 def test_the_run_leaves_no_staging_and_no_quarantine(first: tuple[SubmitResult, Tables], e2e: LocalE2E) -> None:
-    output = e2e.arguments["--output_path"].removeprefix(f"s3://{BUCKETS['output']}/")
-    tables_prefixes = tuple(f"{output}/{folder}/" if folder else f"{output}/" for folder in JOB.folders.values())
-    assert [key for key in keys_of(e2e.s3, BUCKETS["output"]) if not key.startswith(tables_prefixes)] == []
+    everything = relative_keys(e2e.s3, e2e.arguments["--output_path"])
+    assert outside_tables(everything, list(JOB.folders.values())) == []
     assert keys_of(e2e.s3, BUCKETS["quarantine"]) == []
 
 

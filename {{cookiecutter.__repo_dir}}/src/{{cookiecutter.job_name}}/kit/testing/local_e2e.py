@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 import boto3
 
 from ..deploy import Manifest, as_argv, load_manifest
+from ..io.s3 import list_objects
 from ..runtime import RUNTIME_OVERRIDE
+from .aws_e2e import upload_folder
 from .cluster import Cluster, local_environment, moto_s3_server, standalone_cluster
 from .s3a import S3AEndpoint, submit_options
 
@@ -115,14 +117,7 @@ class LocalE2E:
 
     def upload(self, folder: Path, uri: str) -> list[str]:
         """Every file under ``folder`` to ``uri`` (keeping the relative paths); the keys written."""
-        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
-        keys = []
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                key = "/".join(part for part in (prefix.rstrip("/"), path.relative_to(folder).as_posix()) if part)
-                self.s3.upload_file(str(path), bucket, key)
-                keys.append(key)
-        return keys
+        return upload_folder(self.s3, folder, uri)
 
 
 def spark_home(python: Path) -> Path:
@@ -174,5 +169,4 @@ def tail(text: str, lines: int = 60) -> str:
 
 
 def keys_of(s3: S3Client, bucket: str) -> Sequence[str]:
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
-    return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+    return [item["Key"] for item in list_objects(s3, bucket, "")]
