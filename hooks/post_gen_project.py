@@ -103,6 +103,7 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             f"{KIT}/patterns/output_file_count.py",
             "tests/kit/test_output_file_count.py",
             "tests/integration/test_output_file_count_job.py",
+            "tests/e2e_local/test_output_file_count_on_s3.py",
         ],
     ),
     (
@@ -113,6 +114,7 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "tests/kit/test_single_file_output.py",
             "tests/kit/test_single_file_output_s3.py",
             "tests/integration/test_single_file_output_job.py",
+            "tests/e2e_local/test_single_file_output_on_s3.py",
         ],
     ),
 ]

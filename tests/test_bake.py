@@ -203,12 +203,14 @@ OUTPUT_FILE_COUNT = [
     f"{KIT}/patterns/output_file_count.py",
     "tests/kit/test_output_file_count.py",
     "tests/integration/test_output_file_count_job.py",
+    "tests/e2e_local/test_output_file_count_on_s3.py",
 ]
 SINGLE_FILE_OUTPUT = [
     f"{KIT}/patterns/single_file_output.py",
     "tests/kit/test_single_file_output.py",
     "tests/kit/test_single_file_output_s3.py",
     "tests/integration/test_single_file_output_job.py",
+    "tests/e2e_local/test_single_file_output_on_s3.py",
 ]
 # Kit tests whose outcome no answer changes but the Glue version (no job, pattern or schema format in them):
 # the slowest ones run once per Glue version, not once per full bake.
@@ -282,15 +284,17 @@ class Bake:
 BAKES = [
     Bake("defaults", e2e_local=True),
     Bake("all-patterns", BOTH_PATTERNS, shared_kit_tests=False),
-    Bake("glue-6.0", {"glue_version": "6.0"}, e2e_local=True),
+    Bake("glue-6.0", {"glue_version": "6.0"}),
     # Glue 5.0 has 5.1's Python and Spark line (3.11, Spark 3.5): the version-only kit tests run on 5.1.
     Bake("glue-5.0", {"glue_version": "5.0"}, shared_kit_tests=False, e2e_local=True, e2e_first_run_only=True),
     Bake("glue-4.0", {"glue_version": "4.0"}, e2e_local=True, e2e_first_run_only=True),
     Bake("minimal-job@5.0", {"include_example": False, "glue_version": "5.0"}, shared_kit_tests=False),
+    # Spark 4's E2E: the minimal job with every pattern, so each pattern's S3 assertions run on the cluster too.
     Bake(
         "minimal-job-all-patterns@6.0",
         {"include_example": False, **BOTH_PATTERNS, "glue_version": "6.0"},
         shared_kit_tests=False,
+        e2e_local=True,
     ),
     Bake("output-file-count", {"pattern_output_file_count": True}, full=False),
     Bake("single-file-output", {"pattern_single_file_output": True}, full=False),
@@ -470,6 +474,8 @@ def test_matrix_covers_every_choice() -> None:
     # ...and the whole of it (rerun, bad input file) on the default version and on Spark 4's Hadoop 3.4 S3A.
     whole = {bake.glue_version for bake in BAKES if bake.e2e_local and not bake.e2e_first_run_only}
     assert whole == {template_config()["glue_version"][0], "6.0"}
+    # Every pattern's E2E module runs on the cluster (the kit code under it is the same for every job).
+    assert any(bake.e2e_local and all(bake.full_answers[key] for key in BOTH_PATTERNS) for bake in BAKES)
     assert {answers["include_example"] for answers in full if all(answers[key] for key in BOTH_PATTERNS)} == {
         True,
         False,

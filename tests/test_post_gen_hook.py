@@ -65,10 +65,12 @@ def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
         "src/orders_star_schema/kit/patterns/output_file_count.py",
         "tests/kit/test_output_file_count.py",
         "tests/integration/test_output_file_count_job.py",
+        "tests/e2e_local/test_output_file_count_on_s3.py",
         "src/orders_star_schema/kit/patterns/single_file_output.py",
         "tests/kit/test_single_file_output.py",
         "tests/kit/test_single_file_output_s3.py",
         "tests/integration/test_single_file_output_job.py",
+        "tests/e2e_local/test_single_file_output_on_s3.py",
     ]
 
 
@@ -118,6 +120,7 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
         "src/daily_export/kit/patterns/output_file_count.py",
         "tests/kit/test_output_file_count.py",
         "tests/integration/test_output_file_count_job.py",
+        "tests/e2e_local/test_output_file_count_on_s3.py",
     ]
 
 

@@ -76,8 +76,7 @@ def quarantine_input() -> tuple[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def first(e2e: LocalE2E) -> tuple[SubmitResult, Tables]:
-    e2e.upload(JOB.sample, input_uri(e2e))
+def first(e2e: LocalE2E, sample_input: str) -> tuple[SubmitResult, Tables]:
     result = e2e.submit("e2e-first", e2e.arguments)
     require_success(result)
     return result, tables(e2e)

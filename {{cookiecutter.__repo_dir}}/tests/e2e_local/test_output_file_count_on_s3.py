@@ -1,0 +1,67 @@
+"""The output_file_count pattern on the cluster over S3: its two job arguments give exactly the files they ask for.
+
+The run writes beside the main E2E's tables (its own --output_path), so the two never meet. Files are counted
+through boto3 and each file's rows read from its Parquet footer, as a reader of the bucket sees them.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pyarrow.parquet as pq
+import pytest
+
+import integration.{{ cookiecutter.__job_module }}_under_test as under_test
+from {{ cookiecutter.job_name }}.kit.io.s3 import split_s3_uri
+from {{ cookiecutter.job_name }}.kit.testing.aws_e2e import table_uri
+from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E, tail
+from {{ cookiecutter.job_name }}.kit.testing.s3_tables import data_files, files_by_folder, leftovers, relative_keys
+
+JOB = under_test.JOB
+PARTITIONED = next(iter(JOB.partitions))
+PARTITION_COLUMN, PARTITION_ROWS = JOB.partitions[PARTITIONED]
+# Small enough that the sample's largest partition folder needs several files.
+CAP = 2 if max(PARTITION_ROWS.values()) > 2 else 1
+FILES = 3
+
+
+@pytest.fixture(scope="module")
+def output_path(e2e: LocalE2E, sample_input: str) -> str:
+    """A run with --output_files for every unpartitioned output and a row cap for the partitioned one."""
+    output = e2e.arguments["--output_path"] + "-file-count"
+    files = ",".join(f"{name}={FILES}" for name in JOB.unpartitioned)
+    arguments = {
+        **e2e.arguments,
+        "--output_path": output,
+        "--output_max_records_per_file": f"{PARTITIONED}={CAP}",
+        **({"--output_files": files} if files else {}),
+    }
+    result = e2e.submit("e2e-output-file-count", arguments)
+    assert result.returncode == 0, f"the job failed ({result.seconds:.0f} s):\n{tail(result.output)}"
+    return output
+
+
+def rows_per_file(e2e: LocalE2E, uri: str) -> dict[str, int]:
+    bucket, prefix = split_s3_uri(uri)
+    rows = {}
+    for key in data_files(relative_keys(e2e.s3, uri)):
+        body = e2e.s3.get_object(Bucket=bucket, Key=f"{prefix.rstrip('/')}/{key}")["Body"].read()
+        rows[key] = pq.read_metadata(io.BytesIO(body)).num_rows
+    return rows
+
+
+def test_every_output_has_exactly_the_files_its_argument_asks_for(e2e: LocalE2E, output_path: str) -> None:
+    """The partitioned output: ceil(rows / cap) files per partition folder; the others: --output_files each."""
+    for name, folder in JOB.folders.items():
+        uri = table_uri(output_path, folder)
+        keys = relative_keys(e2e.s3, uri)
+        assert leftovers(keys) == [], name
+        rows = rows_per_file(e2e, uri)
+        assert sum(rows.values()) == JOB.rows[name], name
+        if name == PARTITIONED:
+            expected = {f"{PARTITION_COLUMN}={day}": math.ceil(count / CAP) for day, count in PARTITION_ROWS.items()}
+            assert files_by_folder(keys) == expected
+            assert max(rows.values()) <= CAP
+        else:
+            assert files_by_folder(keys) == {".": FILES}, name
