@@ -117,6 +117,7 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "tests/e2e_local/test_single_file_output_on_s3.py",
         ],
     ),
+    ("pattern_alerting", False, ["infra/alerting.tf", "infra/events", "tests/infra/test_alerting.py"]),
 ]
 
 

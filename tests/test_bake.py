@@ -32,6 +32,24 @@ from bakery import (
 )
 
 KIT = "src/{package}/kit"
+# The job's Terraform (infra/) and its structural tests: in every render.
+INFRA = [
+    "infra/catalog.tf",
+    "infra/envs/dev.s3.tfbackend",
+    "infra/envs/dev.tfvars",
+    "infra/envs/prod.s3.tfbackend",
+    "infra/envs/prod.tfvars",
+    "infra/glue.tf",
+    "infra/iam.tf",
+    "infra/kms.tf",
+    "infra/locals.tf",
+    "infra/outputs.tf",
+    "infra/storage.tf",
+    "infra/variables.tf",
+    "infra/versions.tf",
+    "tests/infra/__init__.py",
+    "tests/infra/test_terraform.py",
+]
 # Files every render has. {package} is the job name.
 BASE = [
     ".cookiecutter.json",
@@ -55,6 +73,7 @@ BASE = [
     "tests/integration/test_sample_data.py",
     "tests/unit/__init__.py",
     "uv.lock",
+    *INFRA,
 ]
 # The template's kit and its tests: in every render.
 KIT_FILES = [
@@ -89,6 +108,7 @@ KIT_FILES = [
         "contracts/formats/hive_types.py",
         "contracts/formats/spark_json.py",
         "contracts/rules.py",
+        "contracts/terraform.py",
         "io/__init__.py",
         "io/glue_catalog.py",
         "io/hadoop_fs.py",
@@ -115,6 +135,7 @@ KIT_FILES = [
         "testing/quarantine.py",
         "testing/s3_tables.py",
         "testing/s3a.py",
+        "testing/terraform.py",
     ]
 ] + [
     f"tests/kit/{path}"
@@ -212,6 +233,13 @@ SINGLE_FILE_OUTPUT = [
     "tests/integration/test_single_file_output_job.py",
     "tests/e2e_local/test_single_file_output_on_s3.py",
 ]
+# pattern_alerting: EventBridge rules, their SNS topic and its key, and their tests.
+ALERTING = [
+    "infra/alerting.tf",
+    "infra/events/job_delayed.json.tftpl",
+    "infra/events/job_failed.json.tftpl",
+    "tests/infra/test_alerting.py",
+]
 # Kit tests whose outcome no answer changes but the Glue version (no job, pattern or schema format in them):
 # the slowest ones run once per Glue version, not once per full bake.
 SHARED_KIT_TESTS = [
@@ -247,6 +275,9 @@ class Bake:
     # version whose Spark and S3A jars another version's full E2E already runs (5.0 shares 5.1's Spark 3.5 and
     # Hadoop 3.3 jars) or whose rerun rules its own full bake tests on Spark (4.0); two job runs fewer each.
     e2e_first_run_only: bool = False
+    # The render's make infra-check: make package, then checkov over infra/ (the generated catalog tables
+    # included), offline. terraform fmt runs in every bake's make lint.
+    infra_check: bool = False
 
     @property
     def full_answers(self) -> dict[str, Any]:
@@ -269,6 +300,8 @@ class Bake:
             files += OUTPUT_FILE_COUNT
         if answers["pattern_single_file_output"]:
             files += SINGLE_FILE_OUTPUT
+        if answers["pattern_alerting"]:
+            files += ALERTING
         if answers["glue_version"] != "4.0":
             files += GLUE_PARITY
         return {path.format(package=answers["job_name"]) for path in files}
@@ -282,14 +315,20 @@ class Bake:
 # test_every_schema_format_describes_the_same_datasets, so their bakes are light too. One bake uses
 # another job name, so a name hard-coded where the answer belongs shows.
 BAKES = [
-    Bake("defaults", e2e_local=True),
+    Bake("defaults", e2e_local=True, infra_check=True),
     Bake("all-patterns", BOTH_PATTERNS, shared_kit_tests=False),
     Bake("glue-6.0", {"glue_version": "6.0"}),
     # Glue 5.0 has 5.1's Python and Spark line (3.11, Spark 3.5): the version-only kit tests run on 5.1, the
     # example's suite on 5.1 and 6.0, and 5.0's own pins get the minimal job's full suite and the example's E2E run.
     Bake("glue-5.0", {"glue_version": "5.0"}, full=False, e2e_local=True, e2e_first_run_only=True),
     Bake("glue-4.0", {"glue_version": "4.0"}, e2e_local=True, e2e_first_run_only=True),
-    Bake("minimal-job@5.0", {"include_example": False, "glue_version": "5.0"}, shared_kit_tests=False),
+    # Alerting off with the full suite and checkov: infra/ stands, and passes, without the pattern's files.
+    Bake(
+        "minimal-job-no-alerting@5.0",
+        {"include_example": False, "glue_version": "5.0", "pattern_alerting": False},
+        shared_kit_tests=False,
+        infra_check=True,
+    ),
     # Spark 4's E2E: the minimal job with every pattern, so each pattern's S3 assertions run on the cluster too.
     Bake(
         "minimal-job-all-patterns@6.0",
@@ -448,6 +487,8 @@ def test_bake(bake: Bake, tmp_path: Path, cookiecutter_config: Path) -> None:
         # The E2E's tests that need only the first run (the rerun's and the bad file's tests name them).
         subset = ["-k", "'not rerun and not bad_input_file'"] if bake.e2e_first_run_only else []
         problems += make_problems(project, "e2e-local", shared_venv(bake.glue_version), *subset, variables=runtime)
+    if bake.infra_check:
+        problems += make_problems(project, "infra-check", shared_venv(bake.glue_version))
     fail_on(problems)
 
 
@@ -480,6 +521,8 @@ def test_matrix_covers_every_choice() -> None:
         True,
         False,
     }
+    # checkov runs on infra/ with the alerting pattern's resources and without them.
+    assert {bake.full_answers["pattern_alerting"] for bake in BAKES if bake.infra_check} == {True, False}
     # Every schema format is baked with the example on and off.
     assert {(answers["schema_format"], answers["include_example"]) for answers in baked} == {
         (schema_format, example) for schema_format in CONTRACT_SUFFIXES for example in (True, False)

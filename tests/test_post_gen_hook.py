@@ -74,7 +74,7 @@ def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
     ]
 
 
-def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
+def test_minimal_job_on_glue_4_without_ci_with_one_pattern_and_no_alerting() -> None:
     answers = {
         **default_answers(),
         "job_name": "daily_export",
@@ -83,6 +83,7 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
         "ci": "none",
         "schema_format": "avro",
         "pattern_single_file_output": True,
+        "pattern_alerting": False,
     }
     assert hook.paths_to_remove(answers) == [
         "src/daily_export/jobs/star_schema.py",
@@ -121,6 +122,9 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern() -> None:
         "tests/kit/test_output_file_count.py",
         "tests/integration/test_output_file_count_job.py",
         "tests/e2e_local/test_output_file_count_on_s3.py",
+        "infra/alerting.tf",
+        "infra/events",
+        "tests/infra/test_alerting.py",
     ]
 
 

@@ -15,6 +15,7 @@ from pyspark.sql.types import DateType, DecimalType, IntegerType, StringType, St
 
 import {{ cookiecutter.job_name }}.kit.cli.catalog_tables as catalog
 import {{ cookiecutter.job_name }}.kit.cli.schema_check as schema_check
+from {{ cookiecutter.job_name }}.kit.contracts.terraform import TerraformTableError, terraform_table
 from {{ cookiecutter.job_name }}.kit.testing.declared import DeclaredPackage
 
 REGION = "eu-west-1"
@@ -101,3 +102,35 @@ def test_a_declaration_naming_a_dataset_without_a_contract_is_an_error(
     assert catalog.main(["--out", str(tmp_path / "catalog")]) == 2
     assert "No contract for dataset 'sales'" in capsys.readouterr().err
     assert not (tmp_path / "catalog").exists()
+
+
+def test_terraform_tables_carry_every_column_key_and_parameter_of_the_table_input(
+    sales_job: DeclaredPackage, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "infra" / "catalog_tables.tf.json"
+    code = catalog.main(["--terraform", str(path), "--location-prefix", "${local.output_path}", "--database", "db"])
+
+    assert code == 0
+    assert capsys.readouterr().out.splitlines() == [str(path)]
+    document = json.loads(path.read_text())
+    assert set(document) == {"//", "resource"}
+    (sales,) = document["resource"]["aws_glue_catalog_table"].values()
+    assert (sales["name"], sales["database_name"], sales["table_type"]) == ("sales", "db", "EXTERNAL_TABLE")
+    descriptor = sales["storage_descriptor"]
+    assert descriptor["location"] == "${local.output_path}/sales/"
+    assert descriptor["columns"][0] == {
+        "name": "sale_id",
+        "type": "int",
+        "comment": "One row per sale",
+        "parameters": {"nullable": "false"},
+    }
+    assert [column["name"] for column in descriptor["columns"]] == ["sale_id", "region", "amount"]
+    assert sales["partition_keys"] == [{"name": "sale_date", "type": "date", "parameters": {"nullable": "false"}}]
+    assert descriptor["ser_de_info"]["serialization_library"].endswith("ParquetHiveSerDe")
+
+
+def test_a_table_input_field_terraform_has_no_attribute_for_is_an_error() -> None:
+    table = {"Name": "sales", "StorageDescriptor": {"Columns": [], "Location": "s3://x/"}, "Retention": 7}
+
+    with pytest.raises(TerraformTableError, match=r"sales: no Terraform attribute for Retention"):
+        terraform_table(table, "db")

@@ -2,8 +2,9 @@
 
 ``python -m <package>.kit.cli.catalog_tables --location-prefix s3://lake/star`` writes the tables of every
 output the jobs declare (``jobs/<job>.json``) into ``build/catalog``; name datasets to export only those.
-``--location`` sets the exact Location of a single table instead. ``make schema-check`` then compares
-what is deployed with the same contracts.
+``--location`` sets the exact Location of a single table instead. ``--terraform FILE`` writes the same
+tables as Terraform resources (``infra/catalog_tables.tf.json``; locations and ``--database`` may be
+Terraform expressions). ``make schema-check`` then compares what is deployed with the same contracts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from ..contracts import ContractError
 from ..contracts.catalog import dataset_location, table_input
 from ..contracts.formats import GLUE_STORAGE, SchemaConversionError
+from ..contracts.terraform import TerraformTableError, terraform_tables
 from ..declarations import DeclarationError, declared_jobs, load_contract, load_job
 
 
@@ -43,6 +45,17 @@ def write_table_inputs(
     return written
 
 
+def write_terraform_tables(
+    datasets: Sequence[str], path: Path, database: str, storage: str, locations: dict[str, str | None]
+) -> Path:
+    """The tables of ``datasets`` as one ``.tf.json`` file of ``aws_glue_catalog_table`` resources."""
+    tables = {name: table_input(load_contract(name), storage, locations.get(name)) for name in datasets}
+    text = terraform_tables(tables, database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog=f"python -m {__name__}", description="Write Glue TableInput JSON files from the contracts."
@@ -53,6 +66,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     place = parser.add_mutually_exclusive_group()
     place.add_argument("--location-prefix", help="a job output path holding one folder per table: <prefix>/<dataset>/")
     place.add_argument("--location", help="the exact Location of the one dataset given (a job writing one table)")
+    parser.add_argument("--terraform", type=Path, help="write one .tf.json of aws_glue_catalog_table resources instead")
+    parser.add_argument(
+        "--database",
+        default="${aws_glue_catalog_database.job.name}",
+        help="with --terraform: the tables' database (default: %(default)s, the one infra/catalog.tf declares)",
+    )
     args = parser.parse_args(argv)
     try:
         datasets = args.datasets or declared_outputs()
@@ -62,8 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             locations = {datasets[0]: args.location}
         else:
             locations = {name: dataset_location(args.location_prefix, name) for name in datasets}
-        written = write_table_inputs(datasets, args.out, args.storage, locations)
-    except (ContractError, DeclarationError, SchemaConversionError) as exc:
+        if args.terraform:
+            written = [write_terraform_tables(datasets, args.terraform, args.database, args.storage, locations)]
+        else:
+            written = write_table_inputs(datasets, args.out, args.storage, locations)
+    except (ContractError, DeclarationError, SchemaConversionError, TerraformTableError) as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 2
     for path in written:
