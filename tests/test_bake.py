@@ -263,8 +263,8 @@ BOTH_PATTERNS = {"pattern_output_file_count": True, "pattern_single_file_output"
 class Bake:
     id: str
     answers: dict[str, Any] = field(default_factory=dict)
-    # full: the render's own make lint and make test. Light: make lint only (ruff, strict mypy, layer
-    # contracts), for options that only add or remove files whose behaviour a full bake tests.
+    # full: the render's own make lint and make test. Light: make lint (ruff, strict mypy, layer contracts,
+    # terraform fmt) and tests/infra, for options that only add or remove files whose behaviour a full bake tests.
     full: bool = True
     # A second full bake of a Glue version leaves out the kit modules that no option changes (SHARED_KIT_TESTS):
     # the first full bake of that version runs them, in the same venv.
@@ -307,38 +307,33 @@ class Bake:
         return {path.format(package=answers["job_name"]) for path in files}
 
 
-# Every supported combination. Full bakes run the render's whole suite where options interact: each Glue
-# version with the default options (5.0 with the minimal job, below), the example with every pattern on the
-# default Glue version, the minimal job alone and with every pattern on Spark 4. Options that only add or remove whole
-# files are baked alone, light: the file set, parsing, ruff, strict mypy and the layer contracts, while the full
-# bakes run their tests. The three schema formats are proven to load as one contract by
-# test_every_schema_format_describes_the_same_datasets, so their bakes are light too. One bake uses
-# another job name, so a name hard-coded where the answer belongs shows.
+# Every supported combination. Full bakes run the render's whole suite where options interact: every Glue
+# version, the example with every pattern (on Spark 4) and without, the minimal job with every pattern (on 5.0).
+# Options that only add or remove whole files are baked alone, light: the file set, parsing, ruff, strict mypy,
+# the layer contracts, terraform fmt and tests/infra, while the full bakes run their tests. The three schema
+# formats are proven to load as one contract by test_every_schema_format_describes_the_same_datasets, so their
+# bakes are light too. One bake uses another job name, so a name hard-coded where the answer belongs shows.
 BAKES = [
     Bake("defaults", e2e_local=True, infra_check=True),
-    Bake("all-patterns", BOTH_PATTERNS, shared_kit_tests=False),
-    Bake("glue-6.0", {"glue_version": "6.0"}),
+    # Spark 4 (ANSI on) with the example and every pattern: the whole suite, every kit test, and the whole E2E,
+    # each pattern's S3 assertions included. Patterns only add files, so on 5.1 they are baked light.
+    Bake("all-patterns@6.0", {**BOTH_PATTERNS, "glue_version": "6.0"}, e2e_local=True),
     # Glue 5.0 has 5.1's Python and Spark line (3.11, Spark 3.5): the version-only kit tests run on 5.1, the
-    # example's suite on 5.1 and 6.0, and 5.0's own pins get the minimal job's full suite and the example's E2E run.
+    # example's suite on 5.1, 6.0 and 4.0, and 5.0's own pins get the minimal job's full suite and the E2E's first run.
     Bake("glue-5.0", {"glue_version": "5.0"}, full=False, e2e_local=True, e2e_first_run_only=True),
     Bake("glue-4.0", {"glue_version": "4.0"}, e2e_local=True, e2e_first_run_only=True),
-    # Alerting off with the full suite and checkov: infra/ stands, and passes, without the pattern's files.
+    # The minimal job's full suite, with every pattern (each pattern's job tests on a one-input job) and alerting off:
+    # infra/ stands, and passes checkov, without the alerting pattern's files.
     Bake(
-        "minimal-job-no-alerting@5.0",
-        {"include_example": False, "glue_version": "5.0", "pattern_alerting": False},
+        "minimal-job-all-patterns-no-alerting@5.0",
+        {"include_example": False, **BOTH_PATTERNS, "glue_version": "5.0", "pattern_alerting": False},
         shared_kit_tests=False,
         infra_check=True,
     ),
-    # Spark 4's E2E: the minimal job with every pattern, so each pattern's S3 assertions run on the cluster too.
-    Bake(
-        "minimal-job-all-patterns@6.0",
-        {"include_example": False, **BOTH_PATTERNS, "glue_version": "6.0"},
-        shared_kit_tests=False,
-        e2e_local=True,
-    ),
+    Bake("all-patterns", BOTH_PATTERNS, full=False),
+    Bake("glue-6.0", {"glue_version": "6.0"}, full=False),
     Bake("output-file-count", {"pattern_output_file_count": True}, full=False),
     Bake("single-file-output", {"pattern_single_file_output": True}, full=False),
-    # Light: a full suite here added two minutes and took the template suite to 11.5 of its 15 minutes.
     Bake("all-patterns@4.0", {**BOTH_PATTERNS, "glue_version": "4.0"}, full=False),
     # The longest job name the hook allows (40): imports and lines still fit ruff's 120 columns.
     Bake("no-ci-longest-name", {"ci": "none", "job_name": "warehouse_orders_daily_snapshots_to_gold"}, full=False),
@@ -478,6 +473,11 @@ def test_bake(bake: Bake, tmp_path: Path, cookiecutter_config: Path) -> None:
     problems += ruff_problems(project)
     # lint: ruff, strict mypy over src and tests, and the layer contracts; then the render's whole suite.
     problems += make_problems(project, "lint", shared_venv(bake.glue_version))
+    if not bake.full:
+        # infra/'s structural tests (no Spark session): every bake's infra/ is read against its own job and contracts.
+        problems += command_problems(
+            [str(shared_venv(bake.glue_version) / "bin" / "pytest"), "-q", "tests/infra"], project
+        )
     if bake.full:
         skipped = [] if bake.shared_kit_tests else [f"--ignore={path}" for path in SHARED_KIT_TESTS]
         problems += make_problems(project, "test", shared_venv(bake.glue_version), *skipped)

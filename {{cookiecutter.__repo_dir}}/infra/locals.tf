@@ -63,7 +63,6 @@ locals {
     "--enable-metrics"                   = "true"
     "--enable-observability-metrics"     = "true"
     "--enable-continuous-cloudwatch-log" = "true"
-    "--enable-job-insights"              = "true"
     "--job-bookmark-option"              = "job-bookmark-disable"
     "--job-language"                     = "python"
   }

@@ -58,7 +58,10 @@ def test_every_output_has_exactly_the_files_its_argument_asks_for(e2e: LocalE2E,
         keys = relative_keys(e2e.s3, uri)
         assert leftovers(keys) == [], name
         rows = rows_per_file(e2e, uri)
-        assert sum(rows.values()) == JOB.rows[name], name
+        # Rows are counted by hand for the outputs JOB.rows names (all of the minimal job's, two of the example's).
+        if name in JOB.rows:
+            assert sum(rows.values()) == JOB.rows[name], name
+        assert all(count > 0 for count in rows.values()), f"{name}: an empty file {rows}"
         if name == PARTITIONED:
             expected = {f"{PARTITION_COLUMN}={day}": math.ceil(count / CAP) for day, count in PARTITION_ROWS.items()}
             assert files_by_folder(keys) == expected

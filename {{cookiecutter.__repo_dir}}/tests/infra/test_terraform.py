@@ -37,7 +37,6 @@ GLUE_PARAMETERS = {
     "--enable-metrics",
     "--enable-observability-metrics",
     "--enable-continuous-cloudwatch-log",
-    "--enable-job-insights",
     "--job-bookmark-option",
     "--job-language",
     "--custom-logGroup-prefix",
