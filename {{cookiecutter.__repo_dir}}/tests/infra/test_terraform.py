@@ -42,8 +42,7 @@ GLUE_PARAMETERS = {
     "--custom-logGroup-prefix",
     "--continuous-log-logGroup",
 }
-# Buckets as a deployment in account 123456789012 names them: <job>-<env>-<account>-<role>.
-BUCKETS = {role: f"bucket-{role}" for role in ("artifacts", "raw", "curated", "quarantine", "temp")}
+# Each location role's base, as local.locations makes it from a deployment's buckets.
 LOCATIONS = {
     "input": "s3://bucket-raw",
     "output": "s3://bucket-curated",
