@@ -117,6 +117,16 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "tests/e2e_local/test_single_file_output_on_s3.py",
         ],
     ),
+    (
+        "pattern_reprocessing",
+        False,
+        [
+            f"{KIT}/patterns/reprocessing.py",
+            "tests/kit/test_reprocessing.py",
+            "tests/integration/test_reprocessing_job.py",
+            "tests/e2e_local/test_reprocessing_on_s3.py",
+        ],
+    ),
     ("pattern_alerting", False, ["infra/alerting.tf", "infra/events", "tests/infra/test_alerting.py"]),
 ]
 

@@ -23,6 +23,7 @@ import pytest
 import yaml
 from bakery import (
     BAKE_VENVS,
+    JOB_PATTERNS,
     TOOLS_BIN,
     clean_env,
     default_answers,
@@ -155,6 +156,7 @@ KIT_FILES = [
         "test_killed_writes.py",
         "test_no_network.py",
         "test_package.py",
+        "test_partial_publish.py",
         "test_paths.py",
         "test_publish.py",
         "test_reading_sources.py",
@@ -233,6 +235,12 @@ SINGLE_FILE_OUTPUT = [
     "tests/integration/test_single_file_output_job.py",
     "tests/e2e_local/test_single_file_output_on_s3.py",
 ]
+REPROCESSING = [
+    f"{KIT}/patterns/reprocessing.py",
+    "tests/kit/test_reprocessing.py",
+    "tests/integration/test_reprocessing_job.py",
+    "tests/e2e_local/test_reprocessing_on_s3.py",
+]
 # pattern_alerting: EventBridge rules, their SNS topic and its key, and their tests.
 ALERTING = [
     "infra/alerting.tf",
@@ -248,6 +256,7 @@ SHARED_KIT_TESTS = [
     "tests/kit/test_every_check_applied.py",
     "tests/kit/test_file_layout.py",
     "tests/kit/test_killed_writes.py",
+    "tests/kit/test_partial_publish.py",
     "tests/kit/test_publish.py",
     "tests/kit/test_reading_sources.py",
     "tests/kit/test_bad_data.py",
@@ -255,8 +264,6 @@ SHARED_KIT_TESTS = [
 ]
 # Glue 4.0 has no awsglue interface on PyPI to compare with.
 GLUE_PARITY = ["tests/kit/test_config_glue_parity.py"]
-
-BOTH_PATTERNS = {"pattern_output_file_count": True, "pattern_single_file_output": True}
 
 
 @dataclass(frozen=True)
@@ -300,6 +307,8 @@ class Bake:
             files += OUTPUT_FILE_COUNT
         if answers["pattern_single_file_output"]:
             files += SINGLE_FILE_OUTPUT
+        if answers["pattern_reprocessing"]:
+            files += REPROCESSING
         if answers["pattern_alerting"]:
             files += ALERTING
         if answers["glue_version"] != "4.0":
@@ -317,7 +326,7 @@ BAKES = [
     Bake("defaults", e2e_local=True, infra_check=True),
     # Spark 4 (ANSI on) with the example and every pattern: the whole suite, every kit test, and the whole E2E,
     # each pattern's S3 assertions included. Patterns only add files, so on 5.1 they are baked light.
-    Bake("all-patterns@6.0", {**BOTH_PATTERNS, "glue_version": "6.0"}, e2e_local=True),
+    Bake("all-patterns@6.0", {**JOB_PATTERNS, "glue_version": "6.0"}, e2e_local=True),
     # Glue 5.0 has 5.1's Python and Spark line (3.11, Spark 3.5): the version-only kit tests run on 5.1, the
     # example's suite on 5.1, 6.0 and 4.0, and 5.0's own pins get the minimal job's full suite and the E2E's first run.
     Bake("glue-5.0", {"glue_version": "5.0"}, full=False, e2e_local=True, e2e_first_run_only=True),
@@ -326,15 +335,16 @@ BAKES = [
     # infra/ stands, and passes checkov, without the alerting pattern's files.
     Bake(
         "minimal-job-all-patterns-no-alerting@5.0",
-        {"include_example": False, **BOTH_PATTERNS, "glue_version": "5.0", "pattern_alerting": False},
+        {"include_example": False, **JOB_PATTERNS, "glue_version": "5.0", "pattern_alerting": False},
         shared_kit_tests=False,
         infra_check=True,
     ),
-    Bake("all-patterns", BOTH_PATTERNS, full=False),
+    Bake("all-patterns", JOB_PATTERNS, full=False),
     Bake("glue-6.0", {"glue_version": "6.0"}, full=False),
     Bake("output-file-count", {"pattern_output_file_count": True}, full=False),
     Bake("single-file-output", {"pattern_single_file_output": True}, full=False),
-    Bake("all-patterns@4.0", {**BOTH_PATTERNS, "glue_version": "4.0"}, full=False),
+    Bake("reprocessing", {"pattern_reprocessing": True}, full=False),
+    Bake("all-patterns@4.0", {**JOB_PATTERNS, "glue_version": "4.0"}, full=False),
     # The longest job name the hook allows (40): imports and lines still fit ruff's 120 columns.
     Bake("no-ci-longest-name", {"ci": "none", "job_name": "warehouse_orders_daily_snapshots_to_gold"}, full=False),
     # Each schema format alone, and each with the minimal job (pyspark's minimal bake is above).
@@ -516,8 +526,8 @@ def test_matrix_covers_every_choice() -> None:
     whole = {bake.glue_version for bake in BAKES if bake.e2e_local and not bake.e2e_first_run_only}
     assert whole == {template_config()["glue_version"][0], "6.0"}
     # Every pattern's E2E module runs on the cluster (the kit code under it is the same for every job).
-    assert any(bake.e2e_local and all(bake.full_answers[key] for key in BOTH_PATTERNS) for bake in BAKES)
-    assert {answers["include_example"] for answers in full if all(answers[key] for key in BOTH_PATTERNS)} == {
+    assert any(bake.e2e_local and all(bake.full_answers[key] for key in JOB_PATTERNS) for bake in BAKES)
+    assert {answers["include_example"] for answers in full if all(answers[key] for key in JOB_PATTERNS)} == {
         True,
         False,
     }

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from bakery import ROOT, TEMPLATE_DIR, default_answers, load_module, template_config
+from bakery import JOB_PATTERNS, ROOT, TEMPLATE_DIR, default_answers, load_module, template_config
 
 hook = load_module(ROOT / "hooks" / "post_gen_project.py")
 
@@ -71,6 +71,10 @@ def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
         "tests/kit/test_single_file_output_s3.py",
         "tests/integration/test_single_file_output_job.py",
         "tests/e2e_local/test_single_file_output_on_s3.py",
+        "src/orders_star_schema/kit/patterns/reprocessing.py",
+        "tests/kit/test_reprocessing.py",
+        "tests/integration/test_reprocessing_job.py",
+        "tests/e2e_local/test_reprocessing_on_s3.py",
     ]
 
 
@@ -122,6 +126,10 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern_and_no_alerting() -> 
         "tests/kit/test_output_file_count.py",
         "tests/integration/test_output_file_count_job.py",
         "tests/e2e_local/test_output_file_count_on_s3.py",
+        "src/daily_export/kit/patterns/reprocessing.py",
+        "tests/kit/test_reprocessing.py",
+        "tests/integration/test_reprocessing_job.py",
+        "tests/e2e_local/test_reprocessing_on_s3.py",
         "infra/alerting.tf",
         "infra/events",
         "tests/infra/test_alerting.py",
@@ -129,7 +137,7 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern_and_no_alerting() -> 
 
 
 def test_example_with_every_pattern_removes_only_the_minimal_job() -> None:
-    answers = {**default_answers(), "pattern_output_file_count": True, "pattern_single_file_output": True}
+    answers = {**default_answers(), **JOB_PATTERNS}
     assert hook.paths_to_remove(answers) == [
         "src/orders_star_schema/jobs/minimal.py",
         "src/orders_star_schema/jobs/minimal.json",
@@ -153,7 +161,7 @@ def test_example_with_every_pattern_removes_only_the_minimal_job() -> None:
 
 
 def test_main_removes_files_and_directories(tmp_path: Path) -> None:
-    answers = {**default_answers(), "pattern_output_file_count": True, "pattern_single_file_output": True}
+    answers = {**default_answers(), **JOB_PATTERNS}
     for relative in hook.paths_to_remove(answers):
         target = tmp_path / relative
         target.parent.mkdir(parents=True, exist_ok=True)

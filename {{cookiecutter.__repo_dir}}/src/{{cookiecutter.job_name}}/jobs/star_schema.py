@@ -4,7 +4,7 @@ Outputs, each under ``<output_path>/<table>``: ``fact_orders`` (one row per orde
 partitioned by ``order_date``), ``dim_customers``, ``dim_products`` and ``dim_locations``.
 Every source table is read against its contract (bad rows fail the run or are quarantined, as
 ``jobs/star_schema.json`` declares), and every output is checked against its contract before any is written.
-Each run rebuilds every table in full.
+Each run rebuilds every table in full, unless an installed cookbook pattern narrows it (``kit/patterns``).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
 ConfigT = TypeVar("ConfigT", bound="JobConfig")
@@ -111,12 +111,19 @@ class JobConfig(BaseModel):
         default=None, alias="TempDir", exclude=True, description="Set by Glue: its temporary folder."
     )
 
+    _started: float = PrivateAttr(default_factory=time.time)
+
     @model_validator(mode="after")
     def _check_locations(self) -> JobConfig:
         problems = location_problems(type(self), {name: getattr(self, name) for name in type(self).model_fields})
         if problems:
             raise LocationError(problems)
         return self
+
+    @property
+    def started(self) -> float:
+        """When the arguments were parsed, the run's first step (seconds since the epoch)."""
+        return self._started
 
     def as_arguments(self) -> dict[str, str]:
         """The arguments as Glue's ``Job.init`` takes them (names without dashes, string values).

@@ -8,6 +8,7 @@ run shows what happened without Spark's stage bars.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from functools import reduce
 
@@ -27,7 +28,7 @@ from .contracts.compliance import (
     watch_compliance,
 )
 from .declarations import DeclarationError, JobDeclaration, load_contract
-from .io.publish import Publication
+from .io.publish import PartitionScope, Publication
 from .io.quarantine import enforce
 from .io.readers import SourceRead, fill, open_csv, open_json
 from .io.writers import FileLayout, count_written, default_layout, write_table
@@ -117,12 +118,37 @@ def file_layout(declaration: JobDeclaration, name: str, partition_by: Sequence[s
     return layout
 
 
+def partition_scopes(
+    declaration: JobDeclaration, contracts: Mapping[str, Contract], config: BaseModel, started: float
+) -> dict[str, PartitionScope]:
+    """The outputs of which this run rebuilds some partitions only, as a pattern asks; the rest are rebuilt whole."""
+    scopes = {}
+    for pattern in patterns.installed():
+        if pattern.replace_partitions is None:
+            continue
+        settings, arguments = declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
+        for name, contract in contracts.items():
+            chosen = pattern.replace_partitions(name, contract.partition_keys, settings, arguments)
+            if chosen is not None:
+                column, values = chosen
+                scopes[name] = PartitionScope(column, tuple(values), started)
+    return scopes
+
+
 def _stage(
-    publication: Publication, name: str, table: DataFrame, contract: Contract, layout: FileLayout, path: str
+    publication: Publication,
+    name: str,
+    table: DataFrame,
+    contract: Contract,
+    layout: FileLayout,
+    path: str,
+    scope: PartitionScope | None = None,
 ) -> WrittenTable:
     """Write ``table`` to its staging location, checking its rows as they are written; count what landed.
 
     A row that breaks the contract raises once the write is done: the staged table is never published.
+    With a ``scope``, ``table`` holds the rebuilt partitions only, and may hold no row: those partitions
+    are then emptied when the run publishes.
     """
     spark = table.sparkSession
     staged = publication.staging(name)
@@ -138,6 +164,9 @@ def _stage(
     check = checks[0]()
     if check.violations:
         raise ContractViolationError(name, check.violations, note=NOT_PUBLISHED)
+    if scope is not None and check.rows == 0:
+        LOG.info("staged   %-16s %8d rows: %s will be emptied", name, 0, ", ".join(scope.folders))
+        return WrittenTable(name=name, path=path, rows=0, files=0)
     with spark_jobs(spark, f"count {name}"):
         result = count_written(spark, name, path, staged=staged)
     if result.rows != check.rows:
@@ -161,6 +190,10 @@ def write_outputs(
     run that fails or is killed before then, leaves every table as it was. A missing, unexpected or
     retyped column is found before anything is written. First of all, a publish that a kill
     interrupted is finished. ``tables`` and ``paths`` must name exactly the declared outputs.
+
+    An installed pattern may ask for some partitions of an output only (``replace_partitions``, the
+    reprocessing pattern): that output is then filtered to them, staged and checked the same way, and
+    published partition by partition (``PartitionScope``); its other partitions are left as they are.
     """
     for what, names in (("tables", tables), ("paths", paths)):
         if set(names) != set(declaration.outputs):
@@ -171,9 +204,13 @@ def write_outputs(
     # A declaration names at least one output, so there is a table to take the session from.
     spark = next(iter(tables.values())).sparkSession
     run_id = config.run_id if isinstance(config, JobConfig) else local_run_id()
+    started = config.started if isinstance(config, JobConfig) else time.time()
     contracts = {name: load_contract(name) for name in declaration.outputs}
+    scopes = partition_scopes(declaration, contracts, config, started)
     ordered = {name: in_contract_order(tables[name], contract) for name, contract in contracts.items()}
-    publication = Publication(spark, paths, run_id)
+    for name, scope in scopes.items():
+        ordered[name] = ordered[name].where(F.col(scope.column).cast("string").isin(list(scope.values)))
+    publication = Publication(spark, paths, run_id, scopes=scopes)
     publication.prepare()
     try:
         written = [
@@ -184,6 +221,7 @@ def write_outputs(
                 contract,
                 file_layout(declaration, name, contract.partition_keys, config),
                 paths[name],
+                scopes.get(name),
             )
             for name, contract in contracts.items()
         ]
@@ -193,7 +231,12 @@ def write_outputs(
         raise
     for result in written:
         LOG.info("wrote    %-16s %8d rows, %d files: %s", result.name, result.rows, result.files, result.path)
-    notes = []
+    notes = [
+        f"rebuilt {result.name} where {scopes[result.name].column} is {', '.join(scopes[result.name].values)}: "
+        f"{result.rows} rows, {result.files} files; its other partitions are as they were"
+        for result in written
+        if result.name in scopes
+    ]
     landed: dict[str, DataFrame] = {}
     for pattern in patterns.installed():
         if pattern.after_write is not None:

@@ -60,6 +60,20 @@ def relative_files(spark: SparkSession, location: str) -> list[str]:
     return sorted(found)
 
 
+def modified_files(spark: SparkSession, location: str) -> dict[str, float]:
+    """``relative_files`` with each file's last-modified time, in seconds since the epoch."""
+    fs, root = hadoop_path(spark, location)
+    if not fs.exists(root):
+        return {}
+    prefix = root.toString().rstrip("/") + "/"
+    found = {}
+    files = fs.listFiles(root, True)
+    while files.hasNext():
+        status = files.next()
+        found[status.getPath().toString().removeprefix(prefix)] = status.getModificationTime() / 1000
+    return found
+
+
 def read_text(spark: SparkSession, location: str) -> str | None:
     """The UTF-8 text of the file at ``location``, or None if there is none."""
     fs, path = hadoop_path(spark, location)

@@ -24,6 +24,14 @@ publishing gives a reader of ``<parent>/<table>`` depends on the storage:
   journal, and the next write of these tables finishes those swaps before anything else (it logs
   that it did), so readers are left on a mix of two runs at most until then.
 
+**Replacing some partitions only** (``PartitionScope``, the reprocessing pattern's publish): the run
+stages just the partitions it rebuilt, and publishing moves those files into the table (locally too:
+into the version folder the link points to), then deletes, in those partition folders only, every file
+that is not new and was last modified before the run started. Other partitions are not touched, a file
+another writer put there after the run started stays, and the old files stay readable until the new
+ones have landed: for that while a reader of the partition sees both. On every storage this is a move,
+not an atomic swap.
+
 Each write also removes what killed runs left beside its tables (a half-written staging folder, a
 version never published), after its roll-forward: never the published version, never its own staging.
 So one write of a set of tables at a time: two runs publishing the same tables at once would delete
@@ -34,6 +42,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -49,7 +58,7 @@ import boto3
 from botocore.exceptions import ClientError
 from pyspark.sql import SparkSession
 
-from .hadoop_fs import delete_path, hadoop_path, read_text, relative_files, write_text
+from .hadoop_fs import delete_path, hadoop_path, modified_files, read_text, relative_files, write_text
 from .s3 import FOLDER_MARKER_SUFFIX, TRANSFER_CONFIG, delete_keys, is_s3, list_objects, split_s3_uri
 
 if TYPE_CHECKING:
@@ -69,23 +78,71 @@ class PublishError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class PartitionScope:
+    """Publish only these partitions of a table: the values of its first partition column that a run rebuilt.
+
+    ``values`` are as Spark names the folders (``order_date=2024-03-01``); ``started`` is when the run
+    started (seconds since the epoch): only files last modified before it are replaced.
+    """
+
+    column: str
+    values: tuple[str, ...]
+    started: float
+
+    def __post_init__(self) -> None:
+        if not self.values:
+            raise PublishError(f"a partition scope of {self.column} needs at least one value")
+        unsafe = sorted(value for value in self.values if not value or "/" in value or value.startswith((".", "_")))
+        if unsafe:
+            raise PublishError(f"{unsafe} cannot name a partition folder of {self.column}")
+
+    @property
+    def folders(self) -> tuple[str, ...]:
+        return tuple(f"{self.column}={value}" for value in self.values)
+
+
+@dataclass(frozen=True)
 class Swap:
     """One table to publish: ``table`` is the path readers use, ``staged`` where this run wrote it.
 
     ``files`` lists the staged files (relative to ``staged``) for the publishers that move files, so a
-    publish resumed after a crash knows which files in the table are the new ones.
+    publish resumed after a crash knows which files in the table are the new ones. ``partitions`` and
+    ``started`` limit the swap to those partition folders (``PartitionScope``): only files there older
+    than ``started`` are replaced; empty means the whole table.
     """
 
     table: str
     staged: str
     files: tuple[str, ...] = ()
+    partitions: tuple[str, ...] = ()
+    started: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"table": self.table, "staged": self.staged, "files": list(self.files)}
+        return {
+            "table": self.table,
+            "staged": self.staged,
+            "files": list(self.files),
+            "partitions": list(self.partitions),
+            "started": self.started,
+        }
 
     @classmethod
     def from_json(cls, item: Mapping[str, Any]) -> Swap:
-        return cls(table=str(item["table"]), staged=str(item["staged"]), files=tuple(str(f) for f in item["files"]))
+        return cls(
+            table=str(item["table"]),
+            staged=str(item["staged"]),
+            files=tuple(str(f) for f in item["files"]),
+            partitions=tuple(str(folder) for folder in item.get("partitions", ())),
+            started=float(item.get("started", 0.0)),
+        )
+
+    def replaces(self, name: str, modified: float) -> bool:
+        """Whether a partial swap deletes ``name``, a file (relative to the table) in one of its partitions,
+        last modified at ``modified``: not one of the new files, and older than the run.
+
+        Times are compared in whole seconds, as S3 keeps them: a file of the second the run started in is kept.
+        """
+        return name not in self.files and math.floor(modified) < math.floor(self.started)
 
 
 class Publisher(ABC):
@@ -101,8 +158,9 @@ class Publisher(ABC):
         """Where a run stages ``table``: hidden from the table's readers, and new for every version."""
 
     @abstractmethod
-    def plan(self, table: str, staged: str) -> Swap:
-        """The swap that publishes what was staged at ``staged`` (called once the table is written)."""
+    def plan(self, table: str, staged: str, scope: PartitionScope | None = None) -> Swap:
+        """The swap that publishes what was staged at ``staged`` (called once the table is written); with a
+        ``scope``, the swap of those partitions only."""
 
     @abstractmethod
     def swap(self, swap: Swap) -> None:
@@ -131,6 +189,17 @@ class Publisher(ABC):
     @abstractmethod
     def delete_journal(self, table: str) -> None:
         """Delete the journal beside ``table``, if any."""
+
+
+def partial_swap(table: str, staged: str, files: Sequence[str], scope: PartitionScope) -> Swap:
+    """The swap of the partitions in ``scope``; a staged file outside them is an error, and nothing is published."""
+    outside = sorted(name for name in files if not any(name.startswith(f"{folder}/") for folder in scope.folders))
+    if outside:
+        raise PublishError(
+            f"the run staged files for {table} outside the partitions it may replace ({', '.join(scope.folders)}), "
+            f"e.g. {outside[:3]}: nothing was published"
+        )
+    return Swap(table, staged, tuple(files), scope.folders, scope.started)
 
 
 def split_location(location: str) -> tuple[str, str]:
@@ -163,14 +232,21 @@ class LocalPublisher(Publisher):
     def staging_location(self, table: str, version: str) -> str:
         return str(self._area(local_path(table)) / version)
 
-    def plan(self, table: str, staged: str) -> Swap:
-        if not local_path(staged).is_dir():
+    def plan(self, table: str, staged: str, scope: PartitionScope | None = None) -> Swap:
+        root = local_path(staged)
+        if not root.is_dir():
             raise PublishError(f"nothing was staged for {table} at {staged}")
-        return Swap(table, staged)
+        if scope is None:
+            return Swap(table, staged)
+        names = (path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
+        return partial_swap(table, staged, sorted(name for name in names if not is_marker(name)), scope)
 
     def swap(self, swap: Swap) -> None:
         table, version = local_path(swap.table), local_path(swap.staged)
         if _current_version(table, self._area(table)) == version.name:
+            return
+        if swap.partitions and table.is_dir():
+            self._swap_partitions(swap, Path(os.path.realpath(table)), version)
             return
         if not version.is_dir():
             raise PublishError(
@@ -184,6 +260,27 @@ class LocalPublisher(Publisher):
         link = version.parent / f".link-{secrets.token_hex(4)}"
         os.symlink(f"{version.parent.name}/{version.name}", link)
         os.replace(link, table)
+
+    @staticmethod
+    def _swap_partitions(swap: Swap, root: Path, staged: Path) -> None:
+        """Move the staged files into the folder the table's link points to, then delete the replaced ones."""
+        for name in swap.files:
+            source = staged / name
+            if source.is_file():
+                target = root / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, target)
+        for folder in swap.partitions:
+            base = root / folder
+            if not base.is_dir():
+                continue
+            for path in sorted(base.rglob("*")):
+                if path.is_file() and swap.replaces(path.relative_to(root).as_posix(), path.stat().st_mtime):
+                    path.unlink()
+            for directory in sorted((d for d in [base, *base.rglob("*")] if d.is_dir()), reverse=True):
+                if not any(directory.iterdir()):
+                    directory.rmdir()  # a partition whose rows are all gone; never one another writer just filled
+        _remove_local(staged)
 
     def sweep(self, table: str) -> list[str]:
         path = local_path(table)
@@ -251,6 +348,10 @@ class FileStore(ABC):
         """Every file under ``location``, recursively, relative to it, sorted; none if it does not exist."""
 
     @abstractmethod
+    def modified(self, location: str) -> dict[str, float]:
+        """Every file under ``location``, relative to it, with its last-modified time (seconds since the epoch)."""
+
+    @abstractmethod
     def move(self, source: str, target: str) -> None:
         """Move one file, replacing ``target``."""
 
@@ -286,9 +387,11 @@ class MovePublisher(Publisher):
     def staging_location(self, table: str, version: str) -> str:
         return f"{self._area(table)}/{version}"
 
-    def plan(self, table: str, staged: str) -> Swap:
+    def plan(self, table: str, staged: str, scope: PartitionScope | None = None) -> Swap:
         # Data files only: a marker moved in (``_SUCCESS`` sorts first) would announce a table not there yet.
         files = [name for name in self.store.files(staged) if not is_marker(name)]
+        if scope is not None:
+            return partial_swap(table, staged, files, scope)
         if not files:
             raise PublishError(f"nothing was staged for {table} at {staged}")
         return Swap(table, staged, tuple(files))
@@ -298,12 +401,25 @@ class MovePublisher(Publisher):
         for name in swap.files:
             if name in still_staged:
                 self.store.move(f"{swap.staged}/{name}", f"{swap.table}/{name}")
-        new = set(swap.files)
-        old = [name for name in self.store.files(swap.table) if name not in new]
-        self.store.delete_files([f"{swap.table}/{name}" for name in old])
-        for folder in emptied_folders(old, swap.files):
-            self.store.delete(f"{swap.table}/{folder}")
+        if swap.partitions:
+            self._delete_replaced(swap)
+        else:
+            new = set(swap.files)
+            old = [name for name in self.store.files(swap.table) if name not in new]
+            self.store.delete_files([f"{swap.table}/{name}" for name in old])
+            for folder in emptied_folders(old, swap.files):
+                self.store.delete(f"{swap.table}/{folder}")
         self.store.delete(swap.staged)
+
+    def _delete_replaced(self, swap: Swap) -> None:
+        """In each partition of a partial swap: delete the files it replaces, then the folder if nothing is left."""
+        for folder in swap.partitions:
+            location = f"{swap.table}/{folder}"
+            listing = self.store.modified(location)
+            replaced = [name for name, modified in listing.items() if swap.replaces(f"{folder}/{name}", modified)]
+            self.store.delete_files([f"{location}/{name}" for name in replaced])
+            if len(replaced) == len(listing):
+                self.store.delete(location)
 
     def sweep(self, table: str) -> list[str]:
         area = self._area(table)
@@ -359,6 +475,9 @@ class HadoopStore(FileStore):
     def files(self, location: str) -> list[str]:
         return relative_files(self.spark, location)
 
+    def modified(self, location: str) -> dict[str, float]:
+        return modified_files(self.spark, location)
+
     def move(self, source: str, target: str) -> None:
         fs, source_path = hadoop_path(self.spark, source)
         _, target_path = hadoop_path(self.spark, target)
@@ -398,6 +517,12 @@ class S3Store(FileStore):
         bucket, key = split_s3_uri(location)
         prefix = f"{key}/"
         return sorted(item["Key"].removeprefix(prefix) for item in list_objects(self.client, bucket, prefix))
+
+    def modified(self, location: str) -> dict[str, float]:
+        bucket, key = split_s3_uri(location)
+        prefix = f"{key}/"
+        listing = list_objects(self.client, bucket, prefix)
+        return {item["Key"].removeprefix(prefix): item["LastModified"].timestamp() for item in listing}
 
     def move(self, source: str, target: str) -> None:
         source_bucket, source_key = split_s3_uri(source)
@@ -454,7 +579,8 @@ class Publication:
     ``prepare`` first (it finishes a publish a kill interrupted and removes what killed runs left), then
     write each table to ``staging(name)``, then ``publish``. After a failure before ``publish``, ``abandon``
     deletes this run's staging. ``publishers`` picks the publisher of each table path (default:
-    ``publisher_for``).
+    ``publisher_for``). ``scopes`` names the tables of which the run staged, and publishes, only some
+    partitions (``PartitionScope``); the others are replaced whole.
     """
 
     def __init__(
@@ -464,6 +590,7 @@ class Publication:
         run_id: str,
         *,
         publishers: Callable[[str], Publisher] | None = None,
+        scopes: Mapping[str, PartitionScope] | None = None,
     ) -> None:
         self.version = f"{run_id}-{secrets.token_hex(4)}"
         if not VERSION_PATTERN.fullmatch(self.version):
@@ -473,6 +600,10 @@ class Publication:
             raise PublishError(f"outputs share the paths {shared}: give each output a path of its own")
         self._publisher_for = publishers or (lambda location: publisher_for(spark, location))
         self._tables = dict(tables)
+        self._scopes = dict(scopes or {})
+        unknown = sorted(set(self._scopes) - set(tables))
+        if unknown:
+            raise PublishError(f"partition scopes for {unknown}, which are not tables of this write: {sorted(tables)}")
         # By path: the journal lives beside the first, and every run goes through the tables in one order.
         self._order = sorted(tables, key=lambda name: tables[name])
         self._publishers = {name: self._publisher_for(path) for name, path in tables.items()}
@@ -498,7 +629,10 @@ class Publication:
         """Publish every staged table; call once every one is written and counted."""
         if not self._order:
             return
-        swaps = [self._publishers[name].plan(self._tables[name], self._staged[name]) for name in self._order]
+        swaps = [
+            self._publishers[name].plan(self._tables[name], self._staged[name], self._scopes.get(name))
+            for name in self._order
+        ]
         first = self._order[0]
         owner, owner_table = self._publishers[first], self._tables[first]
         # From here on the staged tables belong to the journal: the next write finishes what this one starts.

@@ -12,6 +12,10 @@ Hook points (each optional):
   (``outputs`` maps each output to its partition keys);
 - ``file_layout(output, partition_by, settings, arguments)``: how an output is split into files
   (``kit/io/writers.FileLayout``), or None to leave it to the default;
+- ``replace_partitions(output, partition_by, settings, arguments)``: ``(column, values)`` when this run
+  rebuilds only those partitions of an output (its first partition column), or None to rebuild it whole:
+  the output is then written for those values only and published partition by partition
+  (``kit/io/publish.PartitionScope``);
 - ``after_write(tables, settings, arguments)``: runs once every output is published, with the tables
   as they landed (read back from their locations); returns lines for the run summary.
 """
@@ -32,6 +36,7 @@ from ..io.writers import FileLayout
 FileLayoutHook = Callable[[str, Sequence[str], Any, Any], "FileLayout | None"]
 ValidateHook = Callable[[Mapping[str, Sequence[str]], Any, Any], None]
 AfterWriteHook = Callable[[Mapping[str, DataFrame], Any, Any], list[str]]
+ReplacePartitionsHook = Callable[[str, Sequence[str], Any, Any], "tuple[str, Sequence[str]] | None"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class Pattern:
     arguments: type[BaseModel] | None = None
     validate: ValidateHook | None = None
     file_layout: FileLayoutHook | None = None
+    replace_partitions: ReplacePartitionsHook | None = None
     after_write: AfterWriteHook | None = None
 
     def parsed_arguments(self, config: BaseModel) -> Any:
