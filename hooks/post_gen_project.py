@@ -29,6 +29,10 @@ EXAMPLE_DATASETS = [
     "dim_customers",
     "dim_products",
     "dim_locations",
+    # The point_in_time pattern's snapshot tables (removed with the pattern too).
+    "dim_customers_snapshots",
+    "dim_products_snapshots",
+    "dim_locations_snapshots",
 ]
 MINIMAL_DATASETS = ["records", "clean_records"]
 # Each Glue version ships its own uv.lock (scripts/lock_glue_runtimes.py writes them); the chosen one becomes uv.lock.
@@ -125,6 +129,17 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "tests/kit/test_reprocessing.py",
             "tests/integration/test_reprocessing_job.py",
             "tests/e2e_local/test_reprocessing_on_s3.py",
+        ],
+    ),
+    (
+        "pattern_point_in_time",
+        False,
+        [
+            f"{KIT}/patterns/point_in_time.py",
+            f"{SCHEMAS}/*_snapshots.*",
+            "tests/kit/test_point_in_time.py",
+            "tests/integration/test_point_in_time_job.py",
+            "tests/e2e_local/test_point_in_time_on_s3.py",
         ],
     ),
     ("pattern_alerting", False, ["infra/alerting.tf", "infra/events", "tests/infra/test_alerting.py"]),

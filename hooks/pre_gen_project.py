@@ -102,6 +102,11 @@ def validate(answers: dict[str, Any]) -> list[str]:
     for key, value in answers.items():
         if (key.startswith("pattern_") or key == "include_example") and not isinstance(value, bool):
             errors.append(f"{key} must be true or false, got '{value}'. Answer y/n, or true/false in a config file.")
+    if answers.get("pattern_point_in_time") is True and answers.get("include_example") is False:
+        errors.append(
+            "pattern_point_in_time needs include_example: it snapshots the example's dimension tables, and the "
+            "minimal job has none. Answer include_example=yes, or pattern_point_in_time=no."
+        )
     return errors
 
 

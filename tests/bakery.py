@@ -22,7 +22,12 @@ TOOLS_BIN = Path(sys.executable).parent
 # One venv per Glue version, shared by every bake of that version (they never run at once: xdist groups).
 BAKE_VENVS = Path(os.environ.get("BAKE_VENVS", ROOT / "build" / "bake-venvs"))
 # Every cookbook pattern that changes what the job writes, on (alerting, on by default, adds Terraform only).
-JOB_PATTERNS = {"pattern_output_file_count": True, "pattern_single_file_output": True, "pattern_reprocessing": True}
+JOB_PATTERNS = {
+    "pattern_output_file_count": True,
+    "pattern_single_file_output": True,
+    "pattern_reprocessing": True,
+    "pattern_point_in_time": True,
+}
 # Variables a nested make/uv/pytest must not inherit from the outer run (plus every PYTEST_*).
 LEAKY_ENV = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
 

@@ -34,6 +34,8 @@ HOOK_REJECTS = [
     {"aws_region": "mars"},
     {"job_description": " "},
     {"job_name": "Bad-Name", "aws_region": "mars", "number_of_workers": "0"},
+    # A combination the template does not support.
+    {"pattern_point_in_time": True, "include_example": False},
 ]
 
 # Job names that are paths: cookiecutter makes the project folder (named by ``__repo_dir``) before

@@ -24,14 +24,17 @@ import yaml
 from bakery import (
     BAKE_VENVS,
     JOB_PATTERNS,
+    ROOT,
     TOOLS_BIN,
     clean_env,
     default_answers,
+    load_module,
     render,
     run_command,
     template_config,
 )
 
+pre_gen = load_module(ROOT / "hooks" / "pre_gen_project.py")
 KIT = "src/{package}/kit"
 # The job's Terraform (infra/) and its structural tests: in every render.
 INFRA = [
@@ -220,6 +223,8 @@ EXAMPLE_DATASETS = [
     "dim_locations",
 ]
 MINIMAL_DATASETS = ["records", "clean_records"]
+# pattern_point_in_time (the example only): a snapshot table of each dimension.
+EXAMPLE_SNAPSHOTS = ["dim_customers_snapshots", "dim_products_snapshots", "dim_locations_snapshots"]
 CONTRACT_SUFFIXES = {"pyspark": ".spark.json", "avro": ".avsc", "glue": ".glue.json"}
 GITHUB_ACTIONS = [".github/workflows/ci.yml"]
 OUTPUT_FILE_COUNT = [
@@ -240,6 +245,12 @@ REPROCESSING = [
     "tests/kit/test_reprocessing.py",
     "tests/integration/test_reprocessing_job.py",
     "tests/e2e_local/test_reprocessing_on_s3.py",
+]
+POINT_IN_TIME = [
+    f"{KIT}/patterns/point_in_time.py",
+    "tests/kit/test_point_in_time.py",
+    "tests/integration/test_point_in_time_job.py",
+    "tests/e2e_local/test_point_in_time_on_s3.py",
 ]
 # pattern_alerting: EventBridge rules, their SNS topic and its key, and their tests.
 ALERTING = [
@@ -300,6 +311,8 @@ class Bake:
         files += EXAMPLE if answers["include_example"] else MINIMAL
         suffix = CONTRACT_SUFFIXES[answers["schema_format"]]
         datasets = EXAMPLE_DATASETS if answers["include_example"] else MINIMAL_DATASETS
+        if answers["pattern_point_in_time"]:
+            datasets = datasets + EXAMPLE_SNAPSHOTS
         files += [f"src/{{package}}/schemas/{dataset}{suffix}" for dataset in datasets]
         if answers["ci"] == "github_actions":
             files += GITHUB_ACTIONS
@@ -309,12 +322,17 @@ class Bake:
             files += SINGLE_FILE_OUTPUT
         if answers["pattern_reprocessing"]:
             files += REPROCESSING
+        if answers["pattern_point_in_time"]:
+            files += POINT_IN_TIME
         if answers["pattern_alerting"]:
             files += ALERTING
         if answers["glue_version"] != "4.0":
             files += GLUE_PARITY
         return {path.format(package=answers["job_name"]) for path in files}
 
+
+# The minimal job takes every job pattern but point_in_time, which snapshots the example's dimensions.
+MINIMAL_JOB_PATTERNS = {**JOB_PATTERNS, "pattern_point_in_time": False}
 
 # Every supported combination. Full bakes run the render's whole suite where options interact: every Glue
 # version, the example with every pattern (on Spark 4) and without, the minimal job with every pattern (on 5.0).
@@ -325,26 +343,26 @@ class Bake:
 BAKES = [
     Bake("defaults", e2e_local=True, infra_check=True),
     # Spark 4 (ANSI on) with the example and every pattern: the whole suite, every kit test, and the whole E2E,
-    # each pattern's S3 assertions included. Patterns only add files, so on 5.1 they are baked light.
+    # each pattern's S3 assertions included. Patterns only add files, so on 5.1 they are baked one at a time, light.
     Bake("all-patterns@6.0", {**JOB_PATTERNS, "glue_version": "6.0"}, e2e_local=True),
+    # Spark 3.3 and Python 3.10 with every pattern: the whole suite and the E2E's first run with each pattern's
+    # S3 assertions, so every pattern runs on the cluster on two Glue versions.
+    Bake("all-patterns@4.0", {**JOB_PATTERNS, "glue_version": "4.0"}, e2e_local=True, e2e_first_run_only=True),
     # Glue 5.0 has 5.1's Python and Spark line (3.11, Spark 3.5): the version-only kit tests run on 5.1, the
     # example's suite on 5.1, 6.0 and 4.0, and 5.0's own pins get the minimal job's full suite and the E2E's first run.
     Bake("glue-5.0", {"glue_version": "5.0"}, full=False, e2e_local=True, e2e_first_run_only=True),
-    Bake("glue-4.0", {"glue_version": "4.0"}, e2e_local=True, e2e_first_run_only=True),
     # The minimal job's full suite, with every pattern (each pattern's job tests on a one-input job) and alerting off:
     # infra/ stands, and passes checkov, without the alerting pattern's files.
     Bake(
         "minimal-job-all-patterns-no-alerting@5.0",
-        {"include_example": False, **JOB_PATTERNS, "glue_version": "5.0", "pattern_alerting": False},
+        {"include_example": False, **MINIMAL_JOB_PATTERNS, "glue_version": "5.0", "pattern_alerting": False},
         shared_kit_tests=False,
         infra_check=True,
     ),
-    Bake("all-patterns", JOB_PATTERNS, full=False),
-    Bake("glue-6.0", {"glue_version": "6.0"}, full=False),
     Bake("output-file-count", {"pattern_output_file_count": True}, full=False),
     Bake("single-file-output", {"pattern_single_file_output": True}, full=False),
     Bake("reprocessing", {"pattern_reprocessing": True}, full=False),
-    Bake("all-patterns@4.0", {**JOB_PATTERNS, "glue_version": "4.0"}, full=False),
+    Bake("point-in-time", {"pattern_point_in_time": True}, full=False),
     # The longest job name the hook allows (40): imports and lines still fit ruff's 120 columns.
     Bake("no-ci-longest-name", {"ci": "none", "job_name": "warehouse_orders_daily_snapshots_to_gold"}, full=False),
     # Each schema format alone, and each with the minimal job (pyspark's minimal bake is above).
@@ -525,12 +543,23 @@ def test_matrix_covers_every_choice() -> None:
     # ...and the whole of it (rerun, bad input file) on the default version and on Spark 4's Hadoop 3.4 S3A.
     whole = {bake.glue_version for bake in BAKES if bake.e2e_local and not bake.e2e_first_run_only}
     assert whole == {template_config()["glue_version"][0], "6.0"}
-    # Every pattern's E2E module runs on the cluster (the kit code under it is the same for every job).
-    assert any(bake.e2e_local and all(bake.full_answers[key] for key in JOB_PATTERNS) for bake in BAKES)
-    assert {answers["include_example"] for answers in full if all(answers[key] for key in JOB_PATTERNS)} == {
-        True,
-        False,
+    # Every pattern's E2E module runs on the cluster, with every other pattern, on two Glue versions at least.
+    with_every_pattern = {
+        bake.glue_version for bake in BAKES if bake.e2e_local and all(bake.full_answers[key] for key in JOB_PATTERNS)
     }
+    assert len(with_every_pattern) >= 2, with_every_pattern
+    every_pattern = [
+        answers
+        for answers in full
+        if all(
+            answers[key] == value
+            for key, value in (JOB_PATTERNS if answers["include_example"] else MINIMAL_JOB_PATTERNS).items()
+        )
+    ]
+    assert {answers["include_example"] for answers in every_pattern} == {True, False}
+    # Every bake is a combination the pre-gen hook accepts.
+    for bake in BAKES:
+        assert pre_gen.validate({**template_config(), **bake.full_answers}) == [], bake.id
     # checkov runs on infra/ with the alerting pattern's resources and without them.
     assert {bake.full_answers["pattern_alerting"] for bake in BAKES if bake.infra_check} == {True, False}
     # Every schema format is baked with the example on and off.

@@ -75,6 +75,11 @@ def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
         "tests/kit/test_reprocessing.py",
         "tests/integration/test_reprocessing_job.py",
         "tests/e2e_local/test_reprocessing_on_s3.py",
+        "src/orders_star_schema/kit/patterns/point_in_time.py",
+        "src/orders_star_schema/schemas/*_snapshots.*",
+        "tests/kit/test_point_in_time.py",
+        "tests/integration/test_point_in_time_job.py",
+        "tests/e2e_local/test_point_in_time_on_s3.py",
     ]
 
 
@@ -115,6 +120,9 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern_and_no_alerting() -> 
         "src/daily_export/schemas/dim_customers.*",
         "src/daily_export/schemas/dim_products.*",
         "src/daily_export/schemas/dim_locations.*",
+        "src/daily_export/schemas/dim_customers_snapshots.*",
+        "src/daily_export/schemas/dim_products_snapshots.*",
+        "src/daily_export/schemas/dim_locations_snapshots.*",
         "src/daily_export/schemas/*.spark.json",
         "src/daily_export/schemas/*.glue.json",
         ".github",
@@ -130,6 +138,11 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern_and_no_alerting() -> 
         "tests/kit/test_reprocessing.py",
         "tests/integration/test_reprocessing_job.py",
         "tests/e2e_local/test_reprocessing_on_s3.py",
+        "src/daily_export/kit/patterns/point_in_time.py",
+        "src/daily_export/schemas/*_snapshots.*",
+        "tests/kit/test_point_in_time.py",
+        "tests/integration/test_point_in_time_job.py",
+        "tests/e2e_local/test_point_in_time_on_s3.py",
         "infra/alerting.tf",
         "infra/events",
         "tests/infra/test_alerting.py",

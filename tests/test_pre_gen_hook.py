@@ -146,3 +146,20 @@ def test_several_bad_answers_are_all_reported(capsys: pytest.CaptureFixture[str]
     assert code == 1
     assert [line.split(" ", 2)[1] for line in lines] == ["job_name", "glue_version", "number_of_workers", "aws_region"]
     assert all(MESSAGE.match(line) for line in lines), lines
+
+
+def test_point_in_time_without_the_example_is_one_error_that_says_what_to_answer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    answers = {**default_answers(), "pattern_point_in_time": True, "include_example": False}
+
+    assert hook.main(answers) == 1
+
+    assert capsys.readouterr().err == (
+        "ERROR: pattern_point_in_time needs include_example: it snapshots the example's dimension tables, and the "
+        "minimal job has none. Answer include_example=yes, or pattern_point_in_time=no.\n"
+    )
+
+
+def test_point_in_time_with_the_example_is_accepted() -> None:
+    assert hook.validate({**default_answers(), "pattern_point_in_time": True}) == []

@@ -53,8 +53,8 @@ def rows_per_file(e2e: LocalE2E, uri: str) -> dict[str, int]:
 
 def test_every_output_has_exactly_the_files_its_argument_asks_for(e2e: LocalE2E, output_path: str) -> None:
     """The partitioned output: ceil(rows / cap) files per partition folder; the others: --output_files each."""
-    for name, folder in JOB.folders.items():
-        uri = table_uri(output_path, folder)
+    for name in [PARTITIONED, *JOB.unpartitioned]:
+        uri = table_uri(output_path, JOB.folders[name])
         keys = relative_keys(e2e.s3, uri)
         assert leftovers(keys) == [], name
         rows = rows_per_file(e2e, uri)

@@ -19,6 +19,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from {{ cookiecutter.job_name }}.kit.args import IntakeJobConfig, parse_job_arguments
+from {{ cookiecutter.job_name }}.kit.declarations import load_contract
 from {{ cookiecutter.job_name }}.kit.handler import run_job
 from {{ cookiecutter.job_name }}.kit.results import RunSummary
 from {{ cookiecutter.job_name }}.kit.runtime import SparkRuntime
@@ -50,7 +51,8 @@ class JobUnderTest:
 
     @property
     def unpartitioned(self) -> list[str]:
-        return [output for output in self.folders if output not in self.partitions]
+        """The outputs without partition keys in their contracts."""
+        return [output for output in self.folders if not load_contract(output).partition_keys]
 
     def table(self, output: Path, name: str) -> Path:
         return output / self.folders[name] if self.folders[name] else output

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from {{ cookiecutter.job_name }}.jobs import star_schema as module
+from {{ cookiecutter.job_name }}.kit.declarations import load_job
 
 from .job_under_test import REPO, JobUnderTest, csv_rows
 
@@ -17,7 +18,8 @@ JOB = JobUnderTest(
     pipeline=module.run_pipeline,
     sample=SAMPLE,
     input_argument="raw_path",
-    folders={name: name for name in ("fact_orders", "dim_customers", "dim_products", "dim_locations")},
+    # Every declared output: the star schema, and the tables cookbook patterns add (point_in_time's snapshots).
+    folders={name: name for name in load_job("star_schema").outputs},
     partitions={
         "fact_orders": ("order_date", dict(Counter(ORDER_DATES[line["orderNumber"]] for line in LINES))),
     },

@@ -73,6 +73,8 @@ def test_the_reprocessed_date_holds_new_files_only_with_all_of_its_rows(
 
 
 def test_the_run_summary_says_what_was_rebuilt(reprocessed: Reprocessed) -> None:
-    assert reprocessed.summary.notes[0].startswith(
+    assert [note for note in reprocessed.summary.notes if note.startswith(f"rebuilt {OUTPUT} ")] == [
         f"rebuilt {OUTPUT} where {COLUMN} is {DATE}: {ROWS_BY_DATE[DATE]} rows, "
-    )
+        f"{len([name for name in in_partition(reprocessed.after, DATE) if name.endswith('.parquet')])} files; "
+        "its other partitions are as they were"
+    ]

@@ -118,8 +118,26 @@ def file_layout(declaration: JobDeclaration, name: str, partition_by: Sequence[s
     return layout
 
 
+def derived_outputs(
+    declaration: JobDeclaration, tables: Mapping[str, DataFrame], paths: Mapping[str, str], config: BaseModel
+) -> tuple[dict[str, DataFrame], dict[str, str]]:
+    """The job's tables and paths, with the outputs the installed patterns make from them added."""
+    tables, paths = dict(tables), dict(paths)
+    for pattern in patterns.installed():
+        if pattern.derive_outputs is not None:
+            settings, arguments = declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
+            for name, (table, path) in pattern.derive_outputs(tables, paths, settings, arguments).items():
+                tables[name], paths[name] = table, path
+    return tables, paths
+
+
 def partition_scopes(
-    declaration: JobDeclaration, contracts: Mapping[str, Contract], config: BaseModel, started: float
+    spark: SparkSession,
+    declaration: JobDeclaration,
+    contracts: Mapping[str, Contract],
+    paths: Mapping[str, str],
+    config: BaseModel,
+    started: float,
 ) -> dict[str, PartitionScope]:
     """The outputs of which this run rebuilds some partitions only, as a pattern asks; the rest are rebuilt whole."""
     scopes = {}
@@ -128,7 +146,7 @@ def partition_scopes(
             continue
         settings, arguments = declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
         for name, contract in contracts.items():
-            chosen = pattern.replace_partitions(name, contract.partition_keys, settings, arguments)
+            chosen = pattern.replace_partitions(spark, name, paths[name], contract.partition_keys, settings, arguments)
             if chosen is not None:
                 column, values = chosen
                 scopes[name] = PartitionScope(column, tuple(values), started)
@@ -189,12 +207,14 @@ def write_outputs(
     every output is staged and sound are they published (``kit/io/publish.py``), so a bad output, or a
     run that fails or is killed before then, leaves every table as it was. A missing, unexpected or
     retyped column is found before anything is written. First of all, a publish that a kill
-    interrupted is finished. ``tables`` and ``paths`` must name exactly the declared outputs.
+    interrupted is finished. ``tables`` and ``paths`` must name exactly the declared outputs, but for
+    those an installed pattern derives from them (``derive_outputs``).
 
     An installed pattern may ask for some partitions of an output only (``replace_partitions``, the
     reprocessing pattern): that output is then filtered to them, staged and checked the same way, and
     published partition by partition (``PartitionScope``); its other partitions are left as they are.
     """
+    tables, paths = derived_outputs(declaration, tables, paths, config)
     for what, names in (("tables", tables), ("paths", paths)):
         if set(names) != set(declaration.outputs):
             raise DeclarationError(
@@ -206,7 +226,7 @@ def write_outputs(
     run_id = config.run_id if isinstance(config, JobConfig) else local_run_id()
     started = config.started if isinstance(config, JobConfig) else time.time()
     contracts = {name: load_contract(name) for name in declaration.outputs}
-    scopes = partition_scopes(declaration, contracts, config, started)
+    scopes = partition_scopes(spark, declaration, contracts, paths, config, started)
     ordered = {name: in_contract_order(tables[name], contract) for name, contract in contracts.items()}
     for name, scope in scopes.items():
         ordered[name] = ordered[name].where(F.col(scope.column).cast("string").isin(list(scope.values)))

@@ -52,7 +52,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import boto3
 from botocore.exceptions import ClientError
@@ -558,6 +558,21 @@ class S3Store(FileStore):
     def write_text(self, location: str, text: str) -> None:
         bucket, key = split_s3_uri(location)
         self.client.put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"))
+
+
+def partition_values(spark: SparkSession, table: str, column: str) -> list[str]:
+    """The values of ``column``, a table's first partition column, that have a folder in it, sorted; none if the
+    table does not exist. Folders under ``_``/``.`` names and empty folders are not partitions."""
+    prefix = f"{column}="
+    if is_s3(table):
+        names = S3Store().files(table)
+    elif isinstance(publisher_for(spark, table), LocalPublisher):
+        root = local_path(table)
+        names = [path.relative_to(root).as_posix() for path in root.glob(f"{prefix}*/*")] if root.is_dir() else []
+    else:
+        names = HadoopStore(spark).files(table)
+    folders = {name.split("/")[0] for name in names if "/" in name and not is_marker(name)}
+    return sorted(unquote(folder[len(prefix) :]) for folder in folders if folder.startswith(prefix))
 
 
 # --- One write's outputs ---------------------------------------------------------------------------------

@@ -12,7 +12,9 @@ Hook points (each optional):
   (``outputs`` maps each output to its partition keys);
 - ``file_layout(output, partition_by, settings, arguments)``: how an output is split into files
   (``kit/io/writers.FileLayout``), or None to leave it to the default;
-- ``replace_partitions(output, partition_by, settings, arguments)``: ``(column, values)`` when this run
+- ``derive_outputs(tables, paths, settings, arguments)``: outputs the pattern makes from the job's own,
+  as ``{name: (table, path)}``; each must be a declared output, with its contract, and is written with the rest;
+- ``replace_partitions(spark, output, path, partition_by, settings, arguments)``: ``(column, values)`` when this run
   rebuilds only those partitions of an output (its first partition column), or None to rebuild it whole:
   the output is then written for those values only and published partition by partition
   (``kit/io/publish.PartitionScope``);
@@ -29,14 +31,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
 
 from ..io.writers import FileLayout
 
 FileLayoutHook = Callable[[str, Sequence[str], Any, Any], "FileLayout | None"]
 ValidateHook = Callable[[Mapping[str, Sequence[str]], Any, Any], None]
 AfterWriteHook = Callable[[Mapping[str, DataFrame], Any, Any], list[str]]
-ReplacePartitionsHook = Callable[[str, Sequence[str], Any, Any], "tuple[str, Sequence[str]] | None"]
+DeriveOutputsHook = Callable[[Mapping[str, DataFrame], Mapping[str, str], Any, Any], dict[str, tuple[DataFrame, str]]]
+ReplacePartitionsHook = Callable[[SparkSession, str, str, Sequence[str], Any, Any], "tuple[str, Sequence[str]] | None"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Pattern:
     arguments: type[BaseModel] | None = None
     validate: ValidateHook | None = None
     file_layout: FileLayoutHook | None = None
+    derive_outputs: DeriveOutputsHook | None = None
     replace_partitions: ReplacePartitionsHook | None = None
     after_write: AfterWriteHook | None = None
 

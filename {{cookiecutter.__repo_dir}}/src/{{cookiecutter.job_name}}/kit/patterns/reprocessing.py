@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pyspark.sql import SparkSession
 
 from . import Pattern
 
@@ -103,7 +104,9 @@ def _validate(outputs: Mapping[str, Sequence[str]], settings: Any, arguments: An
     declared_columns(outputs, settings)
 
 
-def _replace_partitions(output: str, partition_by: Sequence[str], settings: Any, arguments: Any) -> Any:
+def _replace_partitions(
+    spark: SparkSession, output: str, path: str, partition_by: Sequence[str], settings: Any, arguments: Any
+) -> Any:
     dates = parse_dates(arguments.reprocess_dates)
     if not dates or output not in settings:
         return None

@@ -1,0 +1,186 @@
+"""The point_in_time pattern (``kit/patterns/point_in_time.py``): a dated snapshot per run, and "as of" reads.
+
+A declared job with one output, ``accounts``, and its snapshot table goes through ``write_outputs`` as a job
+does, once per day with ``--snapshot_date``. The balances of each day are written out by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyspark.sql import SparkSession
+from pyspark.sql.types import DateType, IntegerType, StructField, StructType
+
+from {{ cookiecutter.job_name }}.kit import steps
+from {{ cookiecutter.job_name }}.kit.args import JobArgumentError, JobConfig, parse_job_arguments
+from {{ cookiecutter.job_name }}.kit.declarations import load_job
+from {{ cookiecutter.job_name }}.kit.handler import job_arguments
+from {{ cookiecutter.job_name }}.kit.patterns.point_in_time import (
+    PATTERN,
+    NoSnapshotError,
+    PointInTimeError,
+    declared_snapshots,
+    expired,
+    read_as_of,
+)
+from {{ cookiecutter.job_name }}.kit.testing.declared import DeclaredPackage
+from {{ cookiecutter.job_name }}.kit.testing.frames import frame
+
+ACCOUNTS = StructType([StructField("account_id", IntegerType(), False), StructField("balance", IntegerType(), True)])
+SNAPSHOTS = StructType([*ACCOUNTS.fields, StructField("snapshot_date", DateType(), False, {"partition_key": True})])
+# The accounts as the source has them on each day.
+DAYS = {
+    "2024-03-01": [(1, 100), (2, 50)],
+    "2024-03-02": [(1, 120), (2, 50), (3, 10)],
+    "2024-03-05": [(1, 90), (3, 15)],
+}
+HOUR = 3600
+# The same job keeping 3 days of snapshots.
+SHORT_RETENTION_JOB = "accounts_job_3_days"
+
+
+@pytest.fixture
+def accounts_job(declared: DeclaredPackage) -> DeclaredPackage:
+    declared.contract("accounts", ACCOUNTS)
+    declared.contract("accounts_snapshots", SNAPSHOTS)
+    declared.contract("raw_accounts", StructType([StructField("account_id", IntegerType(), True)]))
+    for job, keep in (("accounts_job", 400), (SHORT_RETENTION_JOB, 3)):
+        declared.job(
+            job,
+            {
+                "inputs": {"raw_accounts": {"format": "csv", "policy": "fail", "why": "not read here"}},
+                "point_in_time": {"snapshots": {"accounts_snapshots": "accounts"}, "retention_days": keep},
+                "outputs": {"accounts": {"format": "parquet"}, "accounts_snapshots": {"format": "parquet"}},
+            },
+        )
+    return declared
+
+
+def config(*extra: str) -> JobConfig:
+    argv = ["script", "--JOB_NAME", "accounts_job", "--JOB_RUN_ID", "run-1", *extra]
+    model: type[JobConfig] = job_arguments(JobConfig)  # JobConfig with the installed patterns' arguments
+    return parse_job_arguments(argv, model)
+
+
+def run(spark: SparkSession, out: Path, day: str, rows: list[tuple[Any, ...]], job: str = "accounts_job") -> None:
+    """One run of the day: the job hands over ``accounts`` only; the pattern adds its snapshot."""
+    declaration = load_job(job)
+    steps.check_patterns(declaration, config("--snapshot_date", day))
+    tables = {"accounts": frame(spark, ACCOUNTS, rows)}
+    steps.write_outputs(declaration, tables, {"accounts": str(out / "accounts")}, config("--snapshot_date", day))
+    # Files of a run look an hour old before the next one, as between two daily runs.
+    for path in (out / "accounts_snapshots").rglob("*"):
+        if path.is_file():
+            os.utime(path, (path.stat().st_atime - HOUR, path.stat().st_mtime - HOUR))
+
+
+def days(table: Path) -> list[str]:
+    return sorted(path.name for path in table.iterdir() if path.is_dir())
+
+
+def rows(spark: SparkSession, table: str, day: str) -> list[tuple[Any, ...]]:
+    return sorted((row.account_id, row.balance) for row in read_as_of(spark, table, day).collect())
+
+
+def files(table: Path, day: str) -> dict[str, tuple[int, int]]:
+    """A day's files with their inode and size: what changes when a file is written again (the test ages them)."""
+    folder = table / f"snapshot_date={day}"
+    return {path.name: (path.stat().st_ino, path.stat().st_size) for path in folder.iterdir()}
+
+
+@pytest.fixture
+def three_days(spark: SparkSession, accounts_job: DeclaredPackage, tmp_path: Path) -> Path:
+    for day, balances in DAYS.items():
+        run(spark, tmp_path, day, balances)
+    return tmp_path
+
+
+def test_as_of_each_day_and_between_days_reads_the_latest_snapshot_on_or_before_it(
+    spark: SparkSession, three_days: Path
+) -> None:
+    table = str(three_days / "accounts_snapshots")
+
+    assert rows(spark, table, "2024-03-01") == [(1, 100), (2, 50)]
+    assert rows(spark, table, "2024-03-02") == [(1, 120), (2, 50), (3, 10)]
+    assert rows(spark, table, "2024-03-04") == [(1, 120), (2, 50), (3, 10)]  # no run on the 3rd and 4th
+    assert rows(spark, table, "2024-03-05") == [(1, 90), (3, 15)]
+    assert rows(spark, table, "2025-01-01") == [(1, 90), (3, 15)]
+    assert {row.snapshot_date.isoformat() for row in read_as_of(spark, table, "2024-03-04").collect()} == {"2024-03-02"}
+
+
+def test_the_source_output_holds_the_latest_run_only(spark: SparkSession, three_days: Path) -> None:
+    latest = sorted(tuple(row) for row in spark.read.parquet(str(three_days / "accounts")).collect())
+    assert latest == [(1, 90), (3, 15)]
+
+
+def test_a_day_before_the_first_snapshot_is_an_error_that_names_the_days_there_are(
+    spark: SparkSession, three_days: Path
+) -> None:
+    with pytest.raises(NoSnapshotError, match="no snapshot on or before 2024-02-29: its snapshots run from 2024-03-01"):
+        read_as_of(spark, str(three_days / "accounts_snapshots"), "2024-02-29")
+
+
+def test_a_rerun_of_a_day_replaces_that_day_only(spark: SparkSession, three_days: Path) -> None:
+    table = three_days / "accounts_snapshots"
+    before = {day: files(table, day) for day in ("2024-03-01", "2024-03-05")}
+    old_day_2 = files(table, "2024-03-02")
+
+    run(spark, three_days, "2024-03-02", [(1, 125), (2, 55)])
+
+    assert rows(spark, str(table), "2024-03-02") == [(1, 125), (2, 55)]
+    assert {day: files(table, day) for day in ("2024-03-01", "2024-03-05")} == before
+    assert set(files(table, "2024-03-02")).isdisjoint(old_day_2)
+
+
+def test_snapshots_older_than_the_retention_are_deleted_and_the_rest_kept(
+    spark: SparkSession, accounts_job: DeclaredPackage, tmp_path: Path
+) -> None:
+    table = tmp_path / "accounts_snapshots"
+    for day, balances in DAYS.items():
+        run(spark, tmp_path, day, balances, SHORT_RETENTION_JOB)
+    # retention_days is 3: the run of the 5th keeps the 2nd and later, the run of the 6th keeps the 3rd and later.
+    assert days(table) == ["snapshot_date=2024-03-02", "snapshot_date=2024-03-05"]
+
+    run(spark, tmp_path, "2024-03-06", [(1, 80)], SHORT_RETENTION_JOB)
+
+    assert days(table) == ["snapshot_date=2024-03-05", "snapshot_date=2024-03-06"]
+
+
+def test_expired_days_are_those_more_than_the_retention_before_the_day() -> None:
+    days = ["2024-02-28", "2024-02-29", "2024-03-01", "2024-03-02"]
+    # 2024 is a leap year: two days before 2024-03-02 is 2024-02-29, which is kept.
+    assert expired(days, "2024-03-02", 2) == ["2024-02-28"]
+    assert expired(days, "2024-03-02", 30) == []
+
+
+def test_without_the_argument_a_run_files_its_snapshots_under_the_utc_day_it_started() -> None:
+    before = time.strftime("%Y-%m-%d", time.gmtime())
+    arguments = PATTERN.parsed_arguments(config())
+    after = time.strftime("%Y-%m-%d", time.gmtime())
+
+    assert arguments.snapshot_date in {before, after}
+
+
+def test_a_bad_snapshot_date_is_a_job_argument_error() -> None:
+    with pytest.raises(JobArgumentError, match=r"--snapshot_date: .*'2024-3-1' is not a date of the form YYYY-MM-DD"):
+        config("--snapshot_date", "2024-3-1")
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"snapshots": {"history": "accounts"}}, r"names 'history', which is not an output"),
+        ({"snapshots": {"accounts_snapshots": "accounts"}, "retention_days": 0}, "at least 1; got 0"),
+        ({"snapshots": {"accounts": "accounts_snapshots"}, "retention_days": 5}, "must have snapshot_date as its only"),
+        ({"snapshots": {}, "retention_days": 5}, "give 'snapshots'"),
+        ({"snapshots": {"accounts_snapshots": "accounts"}, "keep": 5}, r"unknown settings \['keep'\]"),
+    ],
+)
+def test_a_declaration_that_does_not_fit_the_outputs_is_refused(settings: dict[str, Any], message: str) -> None:
+    outputs = {"accounts": [], "accounts_snapshots": ["snapshot_date"]}
+    with pytest.raises(PointInTimeError, match=message):
+        declared_snapshots(outputs, settings)
