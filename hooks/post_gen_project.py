@@ -29,10 +29,6 @@ EXAMPLE_DATASETS = [
     "dim_customers",
     "dim_products",
     "dim_locations",
-    # The point_in_time pattern's snapshot tables (removed with the pattern too).
-    "dim_customers_snapshots",
-    "dim_products_snapshots",
-    "dim_locations_snapshots",
 ]
 MINIMAL_DATASETS = ["records", "clean_records"]
 # Each Glue version ships its own uv.lock (scripts/lock_glue_runtimes.py writes them); the chosen one becomes uv.lock.

@@ -16,7 +16,12 @@ import integration.{{ cookiecutter.__job_module }}_under_test as under_test
 from {{ cookiecutter.job_name }}.kit.io.s3 import split_s3_uri
 from {{ cookiecutter.job_name }}.kit.testing.aws_e2e import table_uri
 from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E, tail
-from {{ cookiecutter.job_name }}.kit.testing.s3_tables import data_files, files_by_folder, leftovers, relative_keys
+from {{ cookiecutter.job_name }}.kit.testing.s3_tables import (
+    data_files,
+    files_by_folder,
+    leftovers,
+    relative_keys,
+)
 
 JOB = under_test.JOB
 PARTITIONED = next(iter(JOB.partitions))

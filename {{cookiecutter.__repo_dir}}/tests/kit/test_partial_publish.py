@@ -20,8 +20,20 @@ from botocore.exceptions import ClientError
 from pyspark.sql import SparkSession
 from pyspark.sql.types import DateType, IntegerType, StructField, StructType
 
-from {{ cookiecutter.job_name }}.kit.io.publish import MovePublisher, PartitionScope, Publication, PublishError, S3Store
+from {{ cookiecutter.job_name }}.kit import patterns, steps
+from {{ cookiecutter.job_name }}.kit.args import JobConfig
+from {{ cookiecutter.job_name }}.kit.declarations import DeclarationError, load_contract, load_job
+from {{ cookiecutter.job_name }}.kit.io.publish import (
+    LocalPublisher,
+    MovePublisher,
+    PartitionScope,
+    Publication,
+    PublishError,
+    S3Store,
+)
 from {{ cookiecutter.job_name }}.kit.io.writers import FileLayout, write_table
+from {{ cookiecutter.job_name }}.kit.patterns import Pattern
+from {{ cookiecutter.job_name }}.kit.testing.declared import DeclaredPackage
 from {{ cookiecutter.job_name }}.kit.testing.fixtures import TEST_BUCKET
 from {{ cookiecutter.job_name }}.kit.testing.frames import frame
 
@@ -145,10 +157,55 @@ def test_staged_rows_outside_the_scope_are_refused_and_nothing_is_published(
     assert read(spark, table) == FIRST
 
 
-@pytest.mark.parametrize("value", ["", "2024/01/01", ".hidden", "_temporary"])
+@pytest.mark.parametrize("value", ["", "2024/01/01", ".hidden", "_temporary", "10:30", "50%", "a=b", "tab\there"])
 def test_a_scope_value_that_cannot_name_a_partition_folder_is_refused(value: str) -> None:
     with pytest.raises(PublishError, match="cannot name a partition folder of sale_date"):
         PartitionScope("sale_date", (value,), 0.0)
+
+
+def test_a_partial_publish_whose_new_files_are_gone_keeps_the_old_ones(spark: SparkSession, tmp_path: Path) -> None:
+    """The staging vanished before its files were moved in (swept by hand, say): nothing old may go."""
+    table = tmp_path / "out" / "sales"
+    publish_local(spark, table, "run-1", FIRST)
+    age(table, HOUR)
+    scope = PartitionScope("sale_date", ("2024-01-01",), time.time())
+    publication = Publication(spark, {"sales": str(table)}, "run-2", scopes={"sales": scope})
+    publication.prepare()
+    write(spark, [(10, DAY_1)], publication.staging("sales"))
+    swap = LocalPublisher().plan(str(table), publication.staging("sales"), scope)
+    shutil.rmtree(publication.staging("sales"))
+
+    with pytest.raises(PublishError, match=r"neither staged at .* nor in the table, so its old files are kept"):
+        LocalPublisher().swap(swap)
+
+    assert read(spark, table) == FIRST
+
+
+def test_two_patterns_rebuilding_partitions_of_one_output_are_refused(
+    spark: SparkSession, declared: DeclaredPackage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sale_date = StructField("sale_date", DateType(), False, {"partition_key": True})
+    declared.contract("sales", StructType([SALES.fields[0], sale_date]))
+    declared.contract("raw_sales", StructType([StructField("sale_id", IntegerType(), True)]))
+    declared.job(
+        "sales_job",
+        {
+            "inputs": {"raw_sales": {"format": "csv", "policy": "fail", "why": "not read here"}},
+            "outputs": {"sales": {"format": "parquet"}},
+        },
+    )
+
+    def scope_day_1(*_: Any) -> tuple[str, list[str]]:
+        return "sale_date", ["2024-01-01"]
+
+    both = [Pattern(name=name, replace_partitions=scope_day_1) for name in ("first", "second")]
+    monkeypatch.setattr(patterns, "installed", lambda: both)
+    declaration = load_job("sales_job")
+    contracts = {"sales": load_contract("sales")}
+    config = JobConfig.model_validate({"JOB_NAME": "sales_job"})
+
+    with pytest.raises(DeclarationError, match=r"rebuild some partitions of sales in one run \(first and second\)"):
+        steps.partition_scopes(spark, declaration, contracts, {"sales": "s3://b/out/sales"}, config, 0.0)
 
 
 def test_a_scope_for_a_table_the_write_does_not_have_is_refused(spark: SparkSession) -> None:
@@ -197,6 +254,41 @@ def test_an_s3_partial_publish_replaces_older_objects_of_its_partition_only(spar
         "lake/sales/sale_date=2024-01-02/part-0-a.parquet": b"2",
         # The EMRFS marker sits beside the partition, outside it: a partial publish leaves it.
         "lake/sales/sale_date=2024-01-01_$folder$": b"",
+    }
+
+
+def test_a_retry_after_a_publish_killed_before_its_moves_replaces_what_the_roll_forward_moved_in(
+    spark: SparkSession, s3: S3Client
+) -> None:
+    """On S3 the roll-forward copies the killed run's files, which dates them after the retry's start: the
+    retry's own publish of the same partition must still replace them, or the partition holds both runs."""
+    put(s3, TABLE, OLD)
+    started = start_of_next_second()
+    scope = PartitionScope("sale_date", ("2024-01-01",), started)
+    store = S3Store()
+    killed = Publication(
+        spark, {"sales": TABLE}, "run-2", publishers=lambda _: MovePublisher(store), scopes={"sales": scope}
+    )
+    killed.prepare()
+    put(s3, killed.staging("sales"), NEW_DAY_1)
+
+    def fail(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "InternalError", "Message": "Internal error."}}, "CopyObject")
+
+    store.client.meta.events.register("before-call.s3.CopyObject", fail)
+    with pytest.raises(ClientError, match="InternalError"):
+        killed.publish()
+    # The retry: same partition, its arguments parsed before the roll-forward runs.
+    retry_scope = PartitionScope("sale_date", ("2024-01-01",), time.time())
+    retry = Publication(spark, {"sales": TABLE}, "run-2", scopes={"sales": retry_scope})
+    retry.prepare()
+    put(s3, retry.staging("sales"), {"sale_date=2024-01-01/part-0-c.parquet": b"11"})
+
+    retry.publish()
+
+    assert objects(s3) == {
+        "lake/sales/sale_date=2024-01-01/part-0-c.parquet": b"11",
+        "lake/sales/sale_date=2024-01-02/part-0-a.parquet": b"2",
     }
 
 

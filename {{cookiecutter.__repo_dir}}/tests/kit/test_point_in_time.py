@@ -157,12 +157,24 @@ def test_expired_days_are_those_more_than_the_retention_before_the_day() -> None
     assert expired(days, "2024-03-02", 30) == []
 
 
-def test_without_the_argument_a_run_files_its_snapshots_under_the_utc_day_it_started() -> None:
-    before = time.strftime("%Y-%m-%d", time.gmtime())
-    arguments = PATTERN.parsed_arguments(config())
-    after = time.strftime("%Y-%m-%d", time.gmtime())
+def test_without_the_argument_a_run_files_its_snapshots_under_the_utc_day_it_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 23:30 UTC on 1 March, a machine 14 hours ahead of UTC is on 2 March already: the day is 1 March."""
+    monkeypatch.setenv("TZ", "Etc/GMT-14")
+    time.tzset()
+    monkeypatch.setattr(time, "time", lambda: 1709335800.0)  # 2024-03-01T23:30:00Z
+    try:
+        assert time.strftime("%Y-%m-%d", time.localtime(time.time())) == "2024-03-02"
+        assert PATTERN.parsed_arguments(config()).snapshot_date == "2024-03-01"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
-    assert arguments.snapshot_date in {before, after}
+
+def test_a_snapshot_date_after_today_is_refused_before_retention_could_count_back_from_it() -> None:
+    with pytest.raises(JobArgumentError, match=r"--snapshot_date: .*2999-01-01 is after today \(\d{4}-\d\d-\d\d, UTC"):
+        config("--snapshot_date", "2999-01-01")
 
 
 def test_a_bad_snapshot_date_is_a_job_argument_error() -> None:

@@ -13,14 +13,19 @@ from typing import Any
 
 import pytest
 from pyspark.sql import SparkSession
-from pyspark.sql.types import DateType, IntegerType, StructField, StructType
+from pyspark.sql.types import DateType, IntegerType, StringType, StructField, StructType, TimestampType
 
 from {{ cookiecutter.job_name }}.kit import steps
 from {{ cookiecutter.job_name }}.kit.args import JobArgumentError, JobConfig, parse_job_arguments
 from {{ cookiecutter.job_name }}.kit.declarations import load_job
 from {{ cookiecutter.job_name }}.kit.handler import job_arguments
 from {{ cookiecutter.job_name }}.kit.io.writers import write_table
-from {{ cookiecutter.job_name }}.kit.patterns.reprocessing import ReprocessingError, declared_columns, parse_dates
+from {{ cookiecutter.job_name }}.kit.patterns.reprocessing import (
+    ReprocessingError,
+    check_date_column,
+    declared_columns,
+    parse_dates,
+)
 from {{ cookiecutter.job_name }}.kit.testing.declared import DeclaredPackage
 from {{ cookiecutter.job_name }}.kit.testing.frames import frame
 
@@ -174,3 +179,11 @@ def test_a_declaration_that_does_not_fit_the_outputs_is_refused(settings: dict[s
     outputs = {"sales": ["sale_date"], "totals": []}
     with pytest.raises(ReprocessingError, match=message):
         declared_columns(outputs, settings)
+
+
+@pytest.mark.parametrize("data_type", [TimestampType(), StringType(), IntegerType()])
+def test_a_partition_column_that_is_not_a_date_is_refused(data_type: Any) -> None:
+    """Its folders are not named by ISO dates: --reprocess_dates would match nothing and rebuild nothing."""
+    with pytest.raises(ReprocessingError, match=f"partition column day is {data_type.simpleString()}, not a date"):
+        check_date_column("sales", "day", data_type)
+    check_date_column("sales", "day", DateType())

@@ -140,16 +140,23 @@ def partition_scopes(
     started: float,
 ) -> dict[str, PartitionScope]:
     """The outputs of which this run rebuilds some partitions only, as a pattern asks; the rest are rebuilt whole."""
-    scopes = {}
+    scopes: dict[str, PartitionScope] = {}
+    owners: dict[str, str] = {}
     for pattern in patterns.installed():
         if pattern.replace_partitions is None:
             continue
         settings, arguments = declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
         for name, contract in contracts.items():
             chosen = pattern.replace_partitions(spark, name, paths[name], contract.partition_keys, settings, arguments)
-            if chosen is not None:
-                column, values = chosen
-                scopes[name] = PartitionScope(column, tuple(values), started)
+            if chosen is None:
+                continue
+            if name in scopes:
+                raise DeclarationError(
+                    f"Two cookbook patterns rebuild some partitions of {name} in one run ({owners[name]} and "
+                    f"{pattern.name}); take {name} out of one of them in jobs/{declaration.job}.json."
+                )
+            column, values = chosen
+            scopes[name], owners[name] = PartitionScope(column, tuple(values), started), pattern.name
     return scopes
 
 

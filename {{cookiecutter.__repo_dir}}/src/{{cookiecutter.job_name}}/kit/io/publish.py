@@ -49,7 +49,7 @@ import secrets
 import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
@@ -67,6 +67,8 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger(__name__)
 
+# Characters Spark escapes in partition folder names (as %XX): a scope value holding one names no folder as given.
+HIVE_ESCAPED = frozenset("\"#%'*/:=?\\{[]^\x7f")
 # Beside the first table of a publish (by path), in the folder the kit keeps for that table.
 JOURNAL = ".journal.json"
 # A version is ``<run id>-<random>``: a rerun with the same run id still gets a folder of its own.
@@ -92,7 +94,7 @@ class PartitionScope:
     def __post_init__(self) -> None:
         if not self.values:
             raise PublishError(f"a partition scope of {self.column} needs at least one value")
-        unsafe = sorted(value for value in self.values if not value or "/" in value or value.startswith((".", "_")))
+        unsafe = sorted(value for value in self.values if not value or value.startswith((".", "_")) or escaped(value))
         if unsafe:
             raise PublishError(f"{unsafe} cannot name a partition folder of {self.column}")
 
@@ -116,6 +118,8 @@ class Swap:
     files: tuple[str, ...] = ()
     partitions: tuple[str, ...] = ()
     started: float = 0.0
+    # Files an interrupted publish moved in during this run's roll-forward: replaced whatever their time.
+    superseded: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -124,6 +128,7 @@ class Swap:
             "files": list(self.files),
             "partitions": list(self.partitions),
             "started": self.started,
+            "superseded": list(self.superseded),
         }
 
     @classmethod
@@ -134,15 +139,29 @@ class Swap:
             files=tuple(str(f) for f in item["files"]),
             partitions=tuple(str(folder) for folder in item.get("partitions", ())),
             started=float(item.get("started", 0.0)),
+            superseded=tuple(str(name) for name in item.get("superseded", ())),
         )
 
     def replaces(self, name: str, modified: float) -> bool:
         """Whether a partial swap deletes ``name``, a file (relative to the table) in one of its partitions,
-        last modified at ``modified``: not one of the new files, and older than the run.
+        last modified at ``modified``: not one of the new files, and older than the run or superseded.
 
         Times are compared in whole seconds, as S3 keeps them: a file of the second the run started in is kept.
+        A file this run's roll-forward moved in is superseded: on S3 the move is a copy, which dates it after
+        the run's start, yet it belongs to an earlier run.
         """
-        return name not in self.files and math.floor(modified) < math.floor(self.started)
+        if name in self.files:
+            return False
+        return name in self.superseded or math.floor(modified) < math.floor(self.started)
+
+    def check_landed(self, present: Iterable[str]) -> None:
+        """Before a partial swap deletes anything: every new file must be in the table (``present``)."""
+        missing = sorted(set(self.files) - set(present))
+        if missing:
+            raise PublishError(
+                f"cannot finish publishing {self.table}: {len(missing)} of its new files, e.g. {missing[0]}, are "
+                f"neither staged at {self.staged} nor in the table, so its old files are kept. Rerun the job."
+            )
 
 
 class Publisher(ABC):
@@ -189,6 +208,11 @@ class Publisher(ABC):
     @abstractmethod
     def delete_journal(self, table: str) -> None:
         """Delete the journal beside ``table``, if any."""
+
+
+def escaped(value: str) -> bool:
+    """Whether Spark would escape a character of ``value`` in a partition folder's name."""
+    return any(char in HIVE_ESCAPED or ord(char) < 32 for char in value)
 
 
 def partial_swap(table: str, staged: str, files: Sequence[str], scope: PartitionScope) -> Swap:
@@ -270,6 +294,7 @@ class LocalPublisher(Publisher):
                 target = root / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(source, target)
+        swap.check_landed(name for name in swap.files if (root / name).is_file())
         for folder in swap.partitions:
             base = root / folder
             if not base.is_dir():
@@ -412,14 +437,16 @@ class MovePublisher(Publisher):
         self.store.delete(swap.staged)
 
     def _delete_replaced(self, swap: Swap) -> None:
-        """In each partition of a partial swap: delete the files it replaces, then the folder if nothing is left."""
-        for folder in swap.partitions:
+        """In each partition of a partial swap: delete the files it replaces, and the EMRFS marker of a partition
+        left empty (deleting the folder itself could take a file another writer has just put there)."""
+        listings = {folder: self.store.modified(f"{swap.table}/{folder}") for folder in swap.partitions}
+        swap.check_landed(f"{folder}/{name}" for folder, listing in listings.items() for name in listing)
+        for folder, listing in listings.items():
             location = f"{swap.table}/{folder}"
-            listing = self.store.modified(location)
             replaced = [name for name, modified in listing.items() if swap.replaces(f"{folder}/{name}", modified)]
             self.store.delete_files([f"{location}/{name}" for name in replaced])
             if len(replaced) == len(listing):
-                self.store.delete(location)
+                self.store.delete_files([f"{location}{FOLDER_MARKER_SUFFIX}"])
 
     def sweep(self, table: str) -> list[str]:
         area = self._area(table)
@@ -616,6 +643,8 @@ class Publication:
         self._publisher_for = publishers or (lambda location: publisher_for(spark, location))
         self._tables = dict(tables)
         self._scopes = dict(scopes or {})
+        # Table path -> the files this run's roll-forward moved into it (for its partial swaps: superseded).
+        self._rolled: dict[str, set[str]] = {}
         unknown = sorted(set(self._scopes) - set(tables))
         if unknown:
             raise PublishError(f"partition scopes for {unknown}, which are not tables of this write: {sorted(tables)}")
@@ -644,10 +673,7 @@ class Publication:
         """Publish every staged table; call once every one is written and counted."""
         if not self._order:
             return
-        swaps = [
-            self._publishers[name].plan(self._tables[name], self._staged[name], self._scopes.get(name))
-            for name in self._order
-        ]
+        swaps = [self._planned(name) for name in self._order]
         first = self._order[0]
         owner, owner_table = self._publishers[first], self._tables[first]
         # From here on the staged tables belong to the journal: the next write finishes what this one starts.
@@ -658,6 +684,16 @@ class Publication:
         owner.delete_journal(owner_table)
         for name in self._order:
             self._publishers[name].sweep(self._tables[name])
+
+    def _planned(self, name: str) -> Swap:
+        """The swap of table ``name``; a partial one also replaces, in its partitions, what this run's roll-forward
+        moved in."""
+        swap = self._publishers[name].plan(self._tables[name], self._staged[name], self._scopes.get(name))
+        if not swap.partitions:
+            return swap
+        rolled = self._rolled.get(self._tables[name], set())
+        superseded = sorted(f for f in rolled if any(f.startswith(f"{folder}/") for folder in swap.partitions))
+        return replace(swap, superseded=tuple(superseded))
 
     def abandon(self) -> None:
         """After a failure before ``publish``: delete this run's staging, leaving every table as it was."""
@@ -686,4 +722,5 @@ class Publication:
         )
         for swap in swaps:
             self._publisher_for(swap.table).swap(swap)
+            self._rolled.setdefault(swap.table, set()).update(swap.files)
         publisher.delete_journal(table)

@@ -44,7 +44,7 @@ class NoSnapshotError(LookupError):
 
 
 def utc_today() -> str:
-    return time.strftime("%Y-%m-%d", time.gmtime())
+    return time.strftime("%Y-%m-%d", time.gmtime(time.time()))
 
 
 def check_day(text: str) -> str:
@@ -55,6 +55,16 @@ def check_day(text: str) -> str:
         parsed = None
     if parsed is None or parsed.isoformat() != text:
         raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD")
+    return text
+
+
+def check_snapshot_day(text: str) -> str:
+    """A day a run may file its snapshots under: a date, and not after today (UTC). Retention counts back from
+    it, so a day typed years ahead would delete every snapshot there is."""
+    check_day(text)
+    today = utc_today()
+    if text > today:
+        raise ValueError(f"{text} is after today ({today}, UTC): a run files its snapshots under its day or before")
     return text
 
 
@@ -71,7 +81,7 @@ class PointInTimeArguments(BaseModel):
     @field_validator(ARGUMENT)
     @classmethod
     def _check(cls, value: str) -> str:
-        return check_day(value)
+        return check_snapshot_day(value)
 
 
 def declared_snapshots(outputs: Mapping[str, Sequence[str]], settings: Mapping[str, Any]) -> dict[str, str]:
@@ -116,6 +126,7 @@ def read_as_of(spark: SparkSession, table: str, day: str) -> DataFrame:
     """The snapshot of ``table`` that was current on ``day``: the latest one on or before it, with its
     ``snapshot_date`` column. ``NoSnapshotError`` if there is none, naming the days there are."""
     check_day(day)
+    table = table.rstrip("/")
     days = partition_values(spark, table, SNAPSHOT_COLUMN)
     earlier = [value for value in days if value <= day]
     if not earlier:

@@ -5,14 +5,14 @@ lists (``jobs/<job>.json``, key ``reprocessing``, output -> its date partition c
 those dates only, in this order:
 
 1. the affected partitions are the dates given, each checked to be a date;
-2. the input is narrowed to them: the output is filtered on its partition column, and Spark pushes that
-   filter down as far as the plan allows (a job whose raw input is partitioned by date can read only
-   those folders: see the guide);
+2. the output is narrowed to them: filtered on its partition column, so only those partitions are
+   rebuilt (the inputs are still read whole; a job whose raw input is partitioned by date can read only
+   those folders when that input feeds only the listed outputs: see the guide);
 3. the job's start is the moment its arguments were parsed (``JobConfig.started``);
 4. each whole partition is rebuilt from all of its rows, staged and checked against the contract like any
    output, then moved into the table's partition folder;
 5. only then, in those partition folders, every file last modified before the job's start is deleted:
-   boto3 list and delete (1,000 keys a request) on S3, Hadoop FileSystem elsewhere.
+   boto3 list and delete (1,000 keys a request) on S3, Hadoop FileSystem on HDFS, ``os`` locally.
 
 Old rows stay readable until the new ones have landed (never purge-then-write), and a file another
 writer puts into a partition after the job started survives. Glue's ``purge_s3_path`` cannot do step 5:
@@ -31,7 +31,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pyspark.sql import SparkSession
+from pyspark.sql.types import DataType, DateType
 
+from ..declarations import load_contract
 from . import Pattern
 
 ARGUMENT = "reprocess_dates"
@@ -101,7 +103,17 @@ def declared_columns(outputs: Mapping[str, Sequence[str]], settings: Mapping[str
 
 
 def _validate(outputs: Mapping[str, Sequence[str]], settings: Any, arguments: Any) -> None:
-    declared_columns(outputs, settings)
+    for output, column in declared_columns(outputs, settings).items():
+        check_date_column(output, column, load_contract(output).field(column).dataType)
+
+
+def check_date_column(output: str, column: str, data_type: DataType) -> None:
+    """The dates given are matched as the column's values: only a date column has them in that form."""
+    if not isinstance(data_type, DateType):
+        raise ReprocessingError(
+            f"reprocessing of {output}: its partition column {column} is {data_type.simpleString()}, not a date; "
+            "--reprocess_dates can only name the partitions of a date column"
+        )
 
 
 def _replace_partitions(
