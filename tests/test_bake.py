@@ -3,7 +3,7 @@
 Each bake asserts the exact file set, that nothing is left unrendered, that every Python,
 TOML, YAML and JSON file parses, that ruff is clean, and that the rendered ``make test`` passes.
 Bakes of one Glue version share one venv (``build/bake-venvs/glue-<version>``), so they are
-one xdist group and never run at once: run with ``-n 2 --dist loadgroup`` (``make test`` does).
+in one xdist group (a lane, ``LANES``) and never run at once: run with ``-n 2 --dist loadgroup`` (``make test`` does).
 They install from the uv.lock the template ships for their Glue version, as is: ``UV_LOCKED=1`` makes a stale
 lock fail the bake instead of being re-resolved (``tests/test_locks.py`` says the same, faster).
 """
@@ -384,8 +384,17 @@ BAKES = [
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\bcookiecutter\.(?:" + "|".join(default_answers()) + r"|_glue|__)")
 
 
+# Two lanes, one per worker of `make test` (-n 2). A lane runs its tests one after another, so the bakes of one
+# Glue version, which share a venv, never run at once. Lanes, not one group per version: xdist hands a worker
+# another group whenever it has two tests or fewer left, so the small version groups (5.0, 6.0 and 4.0: 3, 2 and
+# 2 tests) can all go to the worker that is not holding 5.1's dozen; their bake times (about 360 + 870 + 550 s)
+# then add up to the suite's wall time of 1,770 s, with the other worker done after 5.1's ~700 s. The lanes
+# pair them by measured time instead: 5.1 + 4.0 against 6.0 + 5.0.
+LANES = {"5.1": 1, "4.0": 1, "6.0": 2, "5.0": 2}
+
+
 def xdist_group(glue_version: str) -> pytest.MarkDecorator:
-    return pytest.mark.xdist_group(f"glue-{glue_version}")
+    return pytest.mark.xdist_group(f"lane-{LANES[glue_version]}")
 
 
 def shared_venv(glue_version: str) -> Path:
@@ -538,6 +547,8 @@ def test_matrix_covers_every_choice() -> None:
     glue = template_config()["_glue"]
     assert complete == set(template_config()["glue_version"]) - {"5.0"}
     assert (glue["5.0"]["python"], glue["5.0"]["spark"][:3]) == (glue["5.1"]["python"], glue["5.1"]["spark"][:3])
+    # Every Glue version's bakes run in one lane (a worker of its own, so its shared venv is never used twice at once).
+    assert set(LANES) == set(template_config()["glue_version"])
     # The local cluster E2E runs on every Glue version.
     assert {bake.glue_version for bake in BAKES if bake.e2e_local} == set(template_config()["glue_version"])
     # ...and the whole of it (rerun, bad input file) on the default version and on Spark 4's Hadoop 3.4 S3A.
