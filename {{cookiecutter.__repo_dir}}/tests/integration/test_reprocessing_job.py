@@ -6,7 +6,6 @@ again with one date to rebuild. Expected rows per partition come from the sample
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from {{ cookiecutter.job_name }}.kit.results import RunSummary
+from {{ cookiecutter.job_name }}.kit.testing.data import age_files
 
 from .{{ cookiecutter.__job_module }}_under_test import JOB
 
@@ -40,9 +40,7 @@ def reprocessed(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -
     output, quarantine = root / "output", root / "quarantine"
     JOB.run(spark, JOB.sample, output, quarantine)
     table = JOB.table(output, OUTPUT)
-    for path in table.rglob("*"):
-        if path.is_file():
-            os.utime(path, (path.stat().st_atime - HOUR, path.stat().st_mtime - HOUR))
+    age_files(table, HOUR)
     before = files(table)
     summary = JOB.run(spark, JOB.sample, output, quarantine, "--reprocess_dates", DATE)
     return Reprocessed(before, files(table), summary, table)

@@ -33,6 +33,7 @@ from {{ cookiecutter.job_name }}.kit.io.publish import (
 )
 from {{ cookiecutter.job_name }}.kit.io.writers import FileLayout, write_table
 from {{ cookiecutter.job_name }}.kit.patterns import Pattern
+from {{ cookiecutter.job_name }}.kit.testing.data import age_files
 from {{ cookiecutter.job_name }}.kit.testing.declared import DeclaredPackage
 from {{ cookiecutter.job_name }}.kit.testing.fixtures import TEST_BUCKET
 from {{ cookiecutter.job_name }}.kit.testing.frames import frame
@@ -67,14 +68,6 @@ def publish_local(
     publication.publish()
 
 
-def age(folder: Path, seconds: float) -> None:
-    """Make every file under ``folder`` look ``seconds`` older, as if written before this run started."""
-    for path in folder.rglob("*"):
-        if path.is_file():
-            stat = path.stat()
-            os.utime(path, (stat.st_atime - seconds, stat.st_mtime - seconds))
-
-
 # --- Local filesystem --------------------------------------------------------------------------------------
 
 
@@ -83,7 +76,7 @@ def test_a_partial_publish_replaces_only_its_partition_and_keeps_a_newer_file_of
 ) -> None:
     table = tmp_path / "out" / "sales"
     publish_local(spark, table, "run-1", FIRST)
-    age(table, HOUR)
+    age_files(table, HOUR)
     untouched = {name: t for name, t in files_with_times(table).items() if name.startswith("sale_date=2024-01-02")}
     # Another writer's file in the rebuilt partition, written after this run started.
     write(spark, [(99, DAY_1)], tmp_path / "other")
@@ -123,7 +116,7 @@ def test_a_partial_publish_empties_a_scoped_partition_that_has_no_rows_any_more(
 ) -> None:
     table = tmp_path / "out" / "sales"
     publish_local(spark, table, "run-1", FIRST)
-    age(table, HOUR)
+    age_files(table, HOUR)
 
     scope = PartitionScope("sale_date", ("2024-01-01", "2024-01-02"), time.time())
     publish_local(spark, table, "run-2", [(4, DAY_2)], scope)
@@ -167,7 +160,7 @@ def test_a_partial_publish_whose_new_files_are_gone_keeps_the_old_ones(spark: Sp
     """The staging vanished before its files were moved in (swept by hand, say): nothing old may go."""
     table = tmp_path / "out" / "sales"
     publish_local(spark, table, "run-1", FIRST)
-    age(table, HOUR)
+    age_files(table, HOUR)
     scope = PartitionScope("sale_date", ("2024-01-01",), time.time())
     publication = Publication(spark, {"sales": str(table)}, "run-2", scopes={"sales": scope})
     publication.prepare()
@@ -185,15 +178,7 @@ def test_two_patterns_rebuilding_partitions_of_one_output_are_refused(
     spark: SparkSession, declared: DeclaredPackage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sale_date = StructField("sale_date", DateType(), False, {"partition_key": True})
-    declared.contract("sales", StructType([SALES.fields[0], sale_date]))
-    declared.contract("raw_sales", StructType([StructField("sale_id", IntegerType(), True)]))
-    declared.job(
-        "sales_job",
-        {
-            "inputs": {"raw_sales": {"format": "csv", "policy": "fail", "why": "not read here"}},
-            "outputs": {"sales": {"format": "parquet"}},
-        },
-    )
+    declared.writing_job("sales_job", {"sales": StructType([SALES.fields[0], sale_date])})
 
     def scope_day_1(*_: Any) -> tuple[str, list[str]]:
         return "sale_date", ["2024-01-01"]

@@ -6,7 +6,6 @@ does, once per day with ``--snapshot_date``. The balances of each day are writte
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,8 @@ from pyspark.sql import SparkSession
 from pyspark.sql.types import DateType, IntegerType, StructField, StructType
 
 from {{ cookiecutter.job_name }}.kit import steps
-from {{ cookiecutter.job_name }}.kit.args import JobArgumentError, JobConfig, parse_job_arguments
+from {{ cookiecutter.job_name }}.kit.args import JobArgumentError, JobConfig
 from {{ cookiecutter.job_name }}.kit.declarations import load_job
-from {{ cookiecutter.job_name }}.kit.handler import job_arguments
 from {{ cookiecutter.job_name }}.kit.patterns.point_in_time import (
     PATTERN,
     NoSnapshotError,
@@ -27,7 +25,8 @@ from {{ cookiecutter.job_name }}.kit.patterns.point_in_time import (
     expired,
     read_as_of,
 )
-from {{ cookiecutter.job_name }}.kit.testing.declared import DeclaredPackage
+from {{ cookiecutter.job_name }}.kit.testing.data import age_files
+from {{ cookiecutter.job_name }}.kit.testing.declared import DeclaredPackage, job_config
 from {{ cookiecutter.job_name }}.kit.testing.frames import frame
 
 ACCOUNTS = StructType([StructField("account_id", IntegerType(), False), StructField("balance", IntegerType(), True)])
@@ -45,25 +44,14 @@ SHORT_RETENTION_JOB = "accounts_job_3_days"
 
 @pytest.fixture
 def accounts_job(declared: DeclaredPackage) -> DeclaredPackage:
-    declared.contract("accounts", ACCOUNTS)
-    declared.contract("accounts_snapshots", SNAPSHOTS)
-    declared.contract("raw_accounts", StructType([StructField("account_id", IntegerType(), True)]))
     for job, keep in (("accounts_job", 400), (SHORT_RETENTION_JOB, 3)):
-        declared.job(
-            job,
-            {
-                "inputs": {"raw_accounts": {"format": "csv", "policy": "fail", "why": "not read here"}},
-                "point_in_time": {"snapshots": {"accounts_snapshots": "accounts"}, "retention_days": keep},
-                "outputs": {"accounts": {"format": "parquet"}, "accounts_snapshots": {"format": "parquet"}},
-            },
-        )
+        snapshots = {"snapshots": {"accounts_snapshots": "accounts"}, "retention_days": keep}
+        declared.writing_job(job, {"accounts": ACCOUNTS, "accounts_snapshots": SNAPSHOTS}, point_in_time=snapshots)
     return declared
 
 
 def config(*extra: str) -> JobConfig:
-    argv = ["script", "--JOB_NAME", "accounts_job", "--JOB_RUN_ID", "run-1", *extra]
-    model: type[JobConfig] = job_arguments(JobConfig)  # JobConfig with the installed patterns' arguments
-    return parse_job_arguments(argv, model)
+    return job_config("accounts_job", *extra)
 
 
 def run(spark: SparkSession, out: Path, day: str, rows: list[tuple[Any, ...]], job: str = "accounts_job") -> None:
@@ -73,9 +61,7 @@ def run(spark: SparkSession, out: Path, day: str, rows: list[tuple[Any, ...]], j
     tables = {"accounts": frame(spark, ACCOUNTS, rows)}
     steps.write_outputs(declaration, tables, {"accounts": str(out / "accounts")}, config("--snapshot_date", day))
     # Files of a run look an hour old before the next one, as between two daily runs.
-    for path in (out / "accounts_snapshots").rglob("*"):
-        if path.is_file():
-            os.utime(path, (path.stat().st_atime - HOUR, path.stat().st_mtime - HOUR))
+    age_files(out / "accounts_snapshots", HOUR)
 
 
 def days(table: Path) -> list[str]:

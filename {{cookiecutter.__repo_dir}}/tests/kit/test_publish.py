@@ -51,15 +51,7 @@ SECOND = [(3, date(2024, 1, 2)), (4, date(2024, 1, 3))]
 
 @pytest.fixture
 def sales_job(declared: DeclaredPackage) -> DeclaredPackage:
-    declared.contract("sales", SALES)
-    declared.contract("raw_sales", StructType([StructField("sale_id", IntegerType(), True)]))
-    declared.job(
-        "sales_job",
-        {
-            "inputs": {"raw_sales": {"format": "csv", "policy": "fail", "why": "not read here"}},
-            "outputs": {"sales": {"format": "parquet"}},
-        },
-    )
+    declared.writing_job("sales_job", {"sales": SALES})
     return declared
 
 

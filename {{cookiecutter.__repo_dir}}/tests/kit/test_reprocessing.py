@@ -16,9 +16,8 @@ from pyspark.sql import SparkSession
 from pyspark.sql.types import DateType, IntegerType, StringType, StructField, StructType, TimestampType
 
 from {{ cookiecutter.job_name }}.kit import steps
-from {{ cookiecutter.job_name }}.kit.args import JobArgumentError, JobConfig, parse_job_arguments
+from {{ cookiecutter.job_name }}.kit.args import JobArgumentError, JobConfig
 from {{ cookiecutter.job_name }}.kit.declarations import load_job
-from {{ cookiecutter.job_name }}.kit.handler import job_arguments
 from {{ cookiecutter.job_name }}.kit.io.writers import write_table
 from {{ cookiecutter.job_name }}.kit.patterns.reprocessing import (
     ReprocessingError,
@@ -26,7 +25,8 @@ from {{ cookiecutter.job_name }}.kit.patterns.reprocessing import (
     declared_columns,
     parse_dates,
 )
-from {{ cookiecutter.job_name }}.kit.testing.declared import DeclaredPackage
+from {{ cookiecutter.job_name }}.kit.testing.data import age_files
+from {{ cookiecutter.job_name }}.kit.testing.declared import DeclaredPackage, job_config
 from {{ cookiecutter.job_name }}.kit.testing.frames import frame
 
 SALES = StructType(
@@ -41,23 +41,12 @@ HOUR = 3600
 
 @pytest.fixture
 def sales_job(declared: DeclaredPackage) -> DeclaredPackage:
-    declared.contract("sales", SALES)
-    declared.contract("raw_sales", StructType([StructField("sale_id", IntegerType(), True)]))
-    declared.job(
-        "sales_job",
-        {
-            "inputs": {"raw_sales": {"format": "csv", "policy": "fail", "why": "not read here"}},
-            "reprocessing": {"sales": "sale_date"},
-            "outputs": {"sales": {"format": "parquet"}},
-        },
-    )
+    declared.writing_job("sales_job", {"sales": SALES}, reprocessing={"sales": "sale_date"})
     return declared
 
 
 def config(*extra: str) -> JobConfig:
-    argv = ["script", "--JOB_NAME", "sales_job", "--JOB_RUN_ID", "run-1", *extra]
-    model: type[JobConfig] = job_arguments(JobConfig)  # JobConfig with the installed patterns' arguments
-    return parse_job_arguments(argv, model)
+    return job_config("sales_job", *extra)
 
 
 def write(spark: SparkSession, rows: list[tuple[Any, ...]], table: Path, *extra: str) -> list[str]:
@@ -70,9 +59,7 @@ def write(spark: SparkSession, rows: list[tuple[Any, ...]], table: Path, *extra:
 def first_run(spark: SparkSession, table: Path) -> dict[str, float]:
     """The table written whole from FIRST, then aged; its files with their times."""
     write(spark, FIRST, table)
-    for path in table.rglob("*"):
-        if path.is_file():
-            os.utime(path, (path.stat().st_atime - HOUR, path.stat().st_mtime - HOUR))
+    age_files(table, HOUR)
     return files(table)
 
 

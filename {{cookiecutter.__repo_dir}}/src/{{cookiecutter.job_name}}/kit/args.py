@@ -13,6 +13,7 @@ input may not be a file: the config refuses them before any Spark starts.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import secrets
@@ -87,6 +88,14 @@ class LocationError(ValueError):
     def __init__(self, problems: Sequence[str]) -> None:
         super().__init__("\n  ".join(problems))
         self.problems = list(problems)
+
+
+def is_iso_date(text: str) -> bool:
+    """Whether ``text`` is a real date written ``YYYY-MM-DD`` (``2024-3-1`` and ``2024-02-30`` are not)."""
+    try:
+        return datetime.date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 def local_run_id() -> str:

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from ..args import is_iso_date
 from ..io.publish import partition_values, split_location
 from . import Pattern
 
@@ -49,11 +50,7 @@ def utc_today() -> str:
 
 def check_day(text: str) -> str:
     """``text`` if it is a date written ``YYYY-MM-DD``; otherwise a ValueError that says so."""
-    try:
-        parsed = datetime.date.fromisoformat(text)
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.isoformat() != text:
+    if not is_iso_date(text):
         raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD")
     return text
 

@@ -25,7 +25,6 @@ killed between them is finished by the next write of the same tables.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pyspark.sql import SparkSession
 from pyspark.sql.types import DataType, DateType
 
+from ..args import is_iso_date
 from ..declarations import load_contract
 from . import Pattern
 
@@ -50,14 +50,7 @@ def parse_dates(text: str | None) -> tuple[str, ...]:
     items = [item.strip() for item in text.split(",")]
     if not all(items):
         raise ValueError("give dates as YYYY-MM-DD separated by commas, with no empty item")
-    bad = []
-    for item in items:
-        try:
-            parsed = datetime.date.fromisoformat(item)
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.isoformat() != item:
-            bad.append(item)
+    bad = [item for item in items if not is_iso_date(item)]
     if bad:
         raise ValueError(f"{bad} {'is not a date' if len(bad) == 1 else 'are not dates'} of the form YYYY-MM-DD")
     return tuple(sorted(set(items)))
@@ -122,7 +115,8 @@ def _replace_partitions(
     dates = parse_dates(arguments.reprocess_dates)
     if not dates or output not in settings:
         return None
-    return declared_columns({output: partition_by}, {output: settings[output]})[output], dates
+    # The column was checked against the contract by _validate, before the run read anything.
+    return settings[output], dates
 
 
 PATTERN = Pattern(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -119,6 +120,14 @@ def write_file(folder: Path, name: str, text: str) -> Path:
 
 
 # Mutators: each returns a new value and leaves its input as it was.
+
+
+def age_files(folder: Path, seconds: float) -> None:
+    """Make every file under ``folder`` look ``seconds`` older, as if written before the next run started."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            os.utime(path, (stat.st_atime - seconds, stat.st_mtime - seconds))
 
 
 def drop_column(row: Mapping[str, object], column: str) -> Row:

@@ -8,17 +8,22 @@ The ``declared`` fixture (``fixtures.py``) gives each test an empty one.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pyspark.sql.types import StructType
+from pyspark.sql.types import IntegerType, StructField, StructType
 
 from .. import declarations
+from ..args import JobConfig, parse_job_arguments
 from ..contracts.formats import to_spark_json
+from ..handler import job_arguments
+
+# The input of ``DeclaredPackage.writing_job``: a declaration names one, and such a job never reads it.
+UNREAD_INPUT = "unread_input"
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,21 @@ class DeclaredPackage:
     def job(self, name: str, declaration: dict[str, Any]) -> None:
         """``jobs/<name>.json`` holding ``declaration``."""
         (self.root / declarations.JOBS / f"{name}.json").write_text(json.dumps(declaration))
+
+    def writing_job(self, name: str, outputs: Mapping[str, StructType], **settings: Any) -> None:
+        """A job a test drives through ``write_outputs``: its outputs' contracts, and a declaration with
+        ``settings`` (a pattern's, under its name) and the one input a declaration needs, never read."""
+        for output, schema in outputs.items():
+            self.contract(output, schema)
+        self.contract(UNREAD_INPUT, StructType([StructField("id", IntegerType(), True)]))
+        inputs = {UNREAD_INPUT: {"format": "csv", "policy": "fail", "why": "not read here"}}
+        self.job(name, {"inputs": inputs, **settings, "outputs": {output: {"format": "parquet"} for output in outputs}})
+
+
+def job_config(job_name: str, *arguments: str, run_id: str = "run-1") -> JobConfig:
+    """The config a run of ``job_name`` parses from ``arguments``, the installed patterns' arguments included."""
+    model: type[JobConfig] = job_arguments(JobConfig)
+    return parse_job_arguments(["script", "--JOB_NAME", job_name, "--JOB_RUN_ID", run_id, *arguments], model)
 
 
 @contextmanager
