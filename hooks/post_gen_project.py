@@ -54,6 +54,10 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "tests/integration/test_minimal_job.py",
             "tests/integration/minimal_under_test.py",
             *[f"{SCHEMAS}/{dataset}.*" for dataset in MINIMAL_DATASETS],
+            # The change-records pattern's datasets for the minimal job (its on/off entry removes the rest).
+            "sample_data/records_changes",
+            f"{SCHEMAS}/records_changes.*",
+            f"{SCHEMAS}/records_state.*",
         ],
     ),
     (
@@ -74,6 +78,8 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "tests/integration/test_star_schema_job.py",
             "tests/integration/star_schema_under_test.py",
             *[f"{SCHEMAS}/{dataset}.*" for dataset in EXAMPLE_DATASETS],
+            f"{SCHEMAS}/customers_changes.*",
+            f"{SCHEMAS}/customers_state.*",
         ],
     ),
     # Only the chosen format's contract files stay.
@@ -136,6 +142,20 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "tests/kit/test_point_in_time.py",
             "tests/integration/test_point_in_time_job.py",
             "tests/e2e_local/test_point_in_time_on_s3.py",
+        ],
+    ),
+    (
+        "pattern_cdc",
+        False,
+        [
+            f"{KIT}/patterns/cdc.py",
+            f"{SCHEMAS}/*_changes.*",
+            f"{SCHEMAS}/*_state.*",
+            # sample_data/records_changes or sample_data/classicmodels/customers_changes, whichever the job has.
+            "sample_data/**/*_changes",
+            "tests/kit/test_cdc.py",
+            "tests/integration/test_cdc_job.py",
+            "tests/e2e_local/test_cdc_on_s3.py",
         ],
     ),
     ("pattern_alerting", False, ["infra/alerting.tf", "infra/events", "tests/infra/test_alerting.py"]),

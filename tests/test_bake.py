@@ -225,6 +225,21 @@ EXAMPLE_DATASETS = [
 MINIMAL_DATASETS = ["records", "clean_records"]
 # pattern_point_in_time (the example only): a snapshot table of each dimension.
 EXAMPLE_SNAPSHOTS = ["dim_customers_snapshots", "dim_products_snapshots", "dim_locations_snapshots"]
+# pattern_cdc: the change records and the state of the job's source table.
+CDC_DATASETS = {True: ["customers_changes", "customers_state"], False: ["records_changes", "records_state"]}
+CDC = [
+    f"{KIT}/patterns/cdc.py",
+    "tests/kit/test_cdc.py",
+    "tests/integration/test_cdc_job.py",
+]
+CDC_SAMPLE = {
+    True: [
+        "sample_data/classicmodels/customers_changes/20240301-090000000.csv",
+        "sample_data/classicmodels/customers_changes/20240301-100000000.csv",
+        "sample_data/classicmodels/customers_changes/20240302-080000000.csv",
+    ],
+    False: ["sample_data/records_changes/20240303-090000000.csv", "sample_data/records_changes/20240304-080000000.csv"],
+}
 CONTRACT_SUFFIXES = {"pyspark": ".spark.json", "avro": ".avsc", "glue": ".glue.json"}
 GITHUB_ACTIONS = [".github/workflows/ci.yml"]
 OUTPUT_FILE_COUNT = [
@@ -313,6 +328,9 @@ class Bake:
         datasets = EXAMPLE_DATASETS if answers["include_example"] else MINIMAL_DATASETS
         if answers["pattern_point_in_time"]:
             datasets = datasets + EXAMPLE_SNAPSHOTS
+        if answers["pattern_cdc"]:
+            datasets = datasets + CDC_DATASETS[bool(answers["include_example"])]
+            files += [*CDC, *CDC_SAMPLE[bool(answers["include_example"])]]
         files += [f"src/{{package}}/schemas/{dataset}{suffix}" for dataset in datasets]
         if answers["ci"] == "github_actions":
             files += GITHUB_ACTIONS
@@ -363,6 +381,8 @@ BAKES = [
     Bake("single-file-output", {"pattern_single_file_output": True}, full=False),
     Bake("reprocessing", {"pattern_reprocessing": True}, full=False),
     Bake("point-in-time", {"pattern_point_in_time": True}, full=False),
+    Bake("cdc", {"pattern_cdc": True}, full=False),
+    Bake("cdc-minimal", {"pattern_cdc": True, "include_example": False}, full=False),
     # The longest job name the hook allows (40): imports and lines still fit ruff's 120 columns.
     Bake("no-ci-longest-name", {"ci": "none", "job_name": "warehouse_orders_daily_snapshots_to_gold"}, full=False),
     # Each schema format alone, and each with the minimal job (pyspark's minimal bake is above).

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from chispa import assert_df_equality
@@ -178,6 +179,12 @@ def test_malformed_source_row_is_quarantined_and_the_rebuild_goes_on(sample_run:
     read = ["customers", "employees", "offices", "orders", "orderdetails", "products", "productlines"]
     expected = {table: (len(sample_rows(table)), len(sample_rows(table)), 0) for table in read}
     expected["customers"] = (len(sample_rows("customers")) + 1, len(sample_rows("customers")), 1)
+    # The change-records pattern's feed, when installed: its change files' lines, none quarantined.
+    for feed in CDC_FEEDS.values():
+        lines = sum(
+            len(list(csv.DictReader(path.open(encoding="utf-8")))) for path in (SAMPLE / feed["changes"]).glob("*.csv")
+        )
+        expected[feed["changes"]] = (lines, lines, 0)
     assert intake == expected
     assert sample_run.runtime.committed
 
@@ -194,6 +201,8 @@ def test_sample_run_writes_every_table_with_the_expected_rows_and_commits(sample
     # A table a cookbook pattern adds (point_in_time: a snapshot of a dimension) has the rows of its source.
     snapshots = load_job("star_schema").settings_for("point_in_time").get("snapshots", {})
     expected |= {snapshot: expected[source] for snapshot, source in snapshots.items()}
+    # The change-records pattern's state: every customer, and the two keys its sample feed deletes (600, 999).
+    expected |= {feed["state"]: len(sample_rows("customers")) + 2 for feed in CDC_FEEDS.values()}
     assert {name: table.rows for name, table in sample_run.written.items()} == expected
     assert sample_run.runtime.committed
 
@@ -312,6 +321,9 @@ def test_an_order_quarantined_at_intake_is_named_as_the_cause_of_its_orphaned_li
     assert not runtime.committed
 
 
+# Source tables folded from a change feed (the change-records pattern, when installed): table -> its settings.
+CDC_FEEDS: dict[str, dict[str, Any]] = load_job("star_schema").settings_for("cdc")
+
 # A column of each source table that is not part of its key, and a valid value to put there.
 CHANGED_VALUES = {
     "customers": ("customerName", "Renamed Wholesalers"),
@@ -338,7 +350,11 @@ def test_a_key_held_by_two_different_rows_stops_the_job_naming_it(spark: SparkSe
     raw = tmp_path / "raw"
     shutil.copytree(SAMPLE, raw)
     expected = []
+    # A table folded from a change feed has its duplicated full-load key reported by the fold instead
+    # (tests/kit/test_cdc.py): it never reaches these checks.
     for table, (column, value) in CHANGED_VALUES.items():
+        if table in CDC_FEEDS:
+            continue
         rows = sample_rows(table)
         write_rows(raw / table / f"{table}.csv", [*rows, {**rows[0], column: value}])
         key = "/".join(rows[0][part] for part in KEY_COLUMNS[table])
@@ -482,7 +498,11 @@ def test_sample_data_is_exactly_what_the_generator_writes(tmp_path: Path) -> Non
 
     generated = generator.write_sample_data(tmp_path)
 
-    bundled = sorted(path.relative_to(SAMPLE) for path in SAMPLE.rglob("*.csv"))
+    # A change feed's sample files are written by hand, not generated: each is a case of the fold's rules.
+    changes = [SAMPLE / feed["changes"] for feed in CDC_FEEDS.values()]
+    bundled = sorted(
+        path.relative_to(SAMPLE) for path in SAMPLE.rglob("*.csv") if not any(path.is_relative_to(c) for c in changes)
+    )
     assert sorted(path.relative_to(tmp_path) for path in generated) == bundled
     mismatched = [str(name) for name in bundled if not filecmp.cmp(SAMPLE / name, tmp_path / name, shallow=False)]
     assert not mismatched, f"{mismatched} differ from the generator's output; run 'make sample-data'"

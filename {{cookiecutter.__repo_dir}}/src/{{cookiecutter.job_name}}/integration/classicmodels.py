@@ -7,6 +7,8 @@ are the source's own (camelCase); the domain renames them to snake_case.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pyspark.sql import DataFrame, SparkSession
 
 from ..kit.args import IntakeJobConfig
@@ -21,8 +23,15 @@ def table_path(raw_path: str, table: str) -> str:
 
 
 def read_sources(
-    spark: SparkSession, declaration: JobDeclaration, raw_path: str, config: IntakeJobConfig
+    spark: SparkSession,
+    declaration: JobDeclaration,
+    raw_path: str,
+    config: IntakeJobConfig,
+    outputs: Mapping[str, str],
 ) -> tuple[dict[str, DataFrame], list[IntakeReport]]:
-    """Every declared source table, read from ``<raw_path>/<table>`` and checked against its contract."""
+    """Every declared source table, read from ``<raw_path>/<table>`` and checked against its contract.
+
+    ``outputs`` are the paths the job writes to, for a cookbook pattern that reads its own earlier output.
+    """
     paths = {name: table_path(raw_path, name) for name in declaration.inputs}
-    return read_inputs(spark, declaration, paths, config)
+    return read_inputs(spark, declaration, paths, config, outputs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pyspark.sql import DataFrame, SparkSession
 
 from ..kit.args import IntakeJobConfig
@@ -13,7 +15,14 @@ INPUT_DATASET = "records"
 
 
 def read_records(
-    spark: SparkSession, declaration: JobDeclaration, input_path: str, config: IntakeJobConfig
+    spark: SparkSession,
+    declaration: JobDeclaration,
+    input_path: str,
+    config: IntakeJobConfig,
+    outputs: Mapping[str, str],
 ) -> tuple[DataFrame, IntakeReport]:
-    """The records under ``input_path``, checked against their contract; bad rows go by the declared policy."""
-    return read_input(spark, declaration, INPUT_DATASET, input_path, config)
+    """The records under ``input_path``, checked against their contract; bad rows go by the declared policy.
+
+    ``outputs`` are the paths the job writes to, for a cookbook pattern that reads its own earlier output.
+    """
+    return read_input(spark, declaration, INPUT_DATASET, input_path, config, outputs)

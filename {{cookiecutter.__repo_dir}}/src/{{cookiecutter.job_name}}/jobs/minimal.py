@@ -21,7 +21,7 @@ from ..kit.declarations import load_job
 from ..kit.handler import run_job
 from ..kit.results import RunSummary
 from ..kit.runtime import create_runtime
-from ..kit.steps import check_patterns, write_outputs
+from ..kit.steps import check_patterns, output_paths, write_outputs
 
 JOB = "minimal"
 OUTPUT_DATASET = "clean_records"
@@ -36,7 +36,8 @@ class MinimalJobConfig(IntakeJobConfig):
 def run_pipeline(spark: SparkSession, config: MinimalJobConfig) -> RunSummary:
     declaration = load_job(JOB)
     check_patterns(declaration, config)
-    records, report = read_records(spark, declaration, config.input_path, config)
+    paths = output_paths(declaration, OUTPUT_DATASET, config.output_path)
+    records, report = read_records(spark, declaration, config.input_path, config, paths)
     if report.rows_out == 0:
         # Nothing to add: writing would at best create an empty table, so leave the output alone.
         LOG.warning(
@@ -48,7 +49,7 @@ def run_pipeline(spark: SparkSession, config: MinimalJobConfig) -> RunSummary:
         )
         return RunSummary([report], [])
     tables = {OUTPUT_DATASET: records.transform(clean_records)}
-    written, notes = write_outputs(declaration, tables, {OUTPUT_DATASET: config.output_path}, config)
+    written, notes = write_outputs(declaration, tables, paths, config)
     return RunSummary([report], written, notes)
 
 

@@ -104,7 +104,8 @@ def require_integrity(spark: SparkSession, problems: DataFrame, reports: Sequenc
 def run_pipeline(spark: SparkSession, config: StarSchemaJobConfig) -> RunSummary:
     declaration = load_job(JOB)
     check_patterns(declaration, config)
-    raw, reports = read_sources(spark, declaration, config.raw_path, config)
+    paths = {name: table_path(config.output_path, name) for name in declaration.outputs}
+    raw, reports = read_sources(spark, declaration, config.raw_path, config, paths)
     # A full rebuild from an empty table would replace good output with nothing: stop instead.
     require_rows(reports)
     require_integrity(
@@ -126,7 +127,6 @@ def run_pipeline(spark: SparkSession, config: StarSchemaJobConfig) -> RunSummary
         "dim_products": build_dim_products(raw["products"], raw["productlines"]),
         "dim_locations": build_dim_locations(raw["customers"], raw["offices"]),
     }
-    paths = {name: table_path(config.output_path, name) for name in outputs}
     written, notes = write_outputs(declaration, outputs, paths, config)
     return RunSummary(reports, written, notes)
 

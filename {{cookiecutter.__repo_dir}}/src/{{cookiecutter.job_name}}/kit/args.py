@@ -121,6 +121,9 @@ class JobConfig(BaseModel):
     )
 
     _started: float = PrivateAttr(default_factory=time.time)
+    # Output tables a cookbook pattern made while the inputs were read (the change-records pattern's new
+    # state), written with the job's own outputs: name -> DataFrame.
+    _carried: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_locations(self) -> JobConfig:
@@ -133,6 +136,14 @@ class JobConfig(BaseModel):
     def started(self) -> float:
         """When the arguments were parsed, the run's first step (seconds since the epoch)."""
         return self._started
+
+    def carry_output(self, name: str, table: Any) -> None:
+        """Hand output ``name``, made while reading, to ``kit/steps.write_outputs`` of this run."""
+        self._carried[name] = table
+
+    def carried_outputs(self) -> dict[str, Any]:
+        """The outputs handed over with ``carry_output``, by name."""
+        return dict(self._carried)
 
     def as_arguments(self) -> dict[str, str]:
         """The arguments as Glue's ``Job.init`` takes them (names without dashes, string values).

@@ -33,7 +33,7 @@ JOB_PACKAGE = __name__.split(".")[0]
 SCHEMAS = "schemas"
 JOBS = "jobs"
 INPUT_FORMATS = ("csv", "json")
-INPUT_KEYS = ("format", "policy", "why", "encoding", "skip")
+INPUT_KEYS = ("format", "policy", "why", "encoding", "skip", "optional")
 OUTPUT_FORMATS = ("parquet",)
 DECLARATION_KEYS = ("description", "inputs", "outputs")
 
@@ -56,6 +56,9 @@ class InputSpec:
     why: str
     encoding: str = "UTF-8"
     skip: tuple[str, ...] = ()
+    # May be absent or empty (``"optional": true``): a change feed before its first change. Its path then
+    # reads as no rows, and no rows is a normal run, not an EmptyInputError.
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,9 @@ def _input(name: str, spec: Any, where: str) -> InputSpec:
             f"{where}: input '{name}' skip is {skip!r}; give a list of file-name globs that are not data, "
             'such as ["*.txt", "README*"].'
         )
+    optional = spec.get("optional", False)
+    if not isinstance(optional, bool):
+        raise DeclarationError(f"{where}: input '{name}' optional is {optional!r}; give true or false.")
     return InputSpec(
         name,
         _choice(spec.get("format"), INPUT_FORMATS, f"input '{name}' format", where),
@@ -203,6 +209,7 @@ def _input(name: str, spec: Any, where: str) -> InputSpec:
         why,
         encoding,
         tuple(skip),
+        optional,
     )
 
 

@@ -20,6 +20,10 @@ class IntakeReport:
     rows_quarantined: int
     quarantine_path: str | None
     violations: tuple[Violation, ...]
+    # What a cookbook pattern made of the input after intake (the change-records pattern's fold), if anything.
+    note: str | None = None
+    # An input declared optional: a run may find it empty (a change feed with no changes yet).
+    may_be_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ def describe_intake(reports: Sequence[IntakeReport]) -> str:
         f"{report.quarantine_path or '-'}"
         for report in reports
     ]
+    lines += [f"{report.dataset}: {report.note}" for report in reports if report.note]
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import reduce
 
 from pydantic import BaseModel
@@ -21,6 +22,7 @@ from .args import IntakeJobConfig, JobConfig, local_run_id
 from .contracts import Contract
 from .contracts.compliance import (
     COUNTS_COLUMN,
+    POSITION_COLUMNS,
     ComplianceCheck,
     ContractViolationError,
     compliance_query,
@@ -28,7 +30,7 @@ from .contracts.compliance import (
     watch_compliance,
 )
 from .declarations import DeclarationError, JobDeclaration, load_contract
-from .io.publish import PartitionScope, Publication
+from .io.publish import PartitionScope, Publication, split_location
 from .io.quarantine import enforce
 from .io.readers import SourceRead, fill, open_csv, open_json
 from .io.writers import FileLayout, count_written, default_layout, write_table
@@ -44,7 +46,11 @@ class WriteMismatchError(RuntimeError):
 
 
 def read_inputs(
-    spark: SparkSession, declaration: JobDeclaration, paths: Mapping[str, str], config: IntakeJobConfig
+    spark: SparkSession,
+    declaration: JobDeclaration,
+    paths: Mapping[str, str],
+    config: IntakeJobConfig,
+    outputs: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, DataFrame], list[IntakeReport]]:
     """Read each input ``name`` from ``paths[name]`` against its contract; each one's bad rows are handled by
     its declared policy. Returns the good rows by name, and what happened to each input, in order.
@@ -52,17 +58,31 @@ def read_inputs(
     One Spark job parses every input in full, fills its cache and counts every row-level problem of
     every input: small lookup tables cost no job each. Quarantines are written after it, for the inputs
     that have bad rows.
+
+    An installed pattern may read more inputs (``ordered_inputs``) and fold them into the job's after intake
+    (``fold_inputs``, the change-records pattern): it then needs ``outputs``, the paths the job will write
+    each output to, and the output tables it makes are written by ``write_outputs`` with the job's own.
     """
     unknown = sorted(set(paths) - set(declaration.inputs))
     if unknown:
         raise DeclarationError(f"{unknown} are not inputs of job {declaration.job}: {sorted(declaration.inputs)}")
     if not paths:
         return {}, []
+    ordered = _ordered_inputs(declaration, paths)
+    paths = {**ordered, **paths}
     reads: dict[str, SourceRead] = {}
     for name, path in paths.items():
         spec = declaration.inputs[name]
         opener = open_csv if spec.format == "csv" else open_json
-        reads[name] = opener(spark, path, load_contract(name), encoding=spec.encoding, skip=spec.skip)
+        reads[name] = opener(
+            spark,
+            path,
+            load_contract(name),
+            encoding=spec.encoding,
+            skip=spec.skip,
+            positions=name in ordered,
+            missing_ok=spec.optional,
+        )
     queries = {name: compliance_query(read.df, read.contract) for name, read in reads.items()}
     every_count = reduce(
         DataFrame.unionByName,
@@ -81,23 +101,82 @@ def read_inputs(
                 quarantine_path=config.quarantine_path,
                 run_id=config.run_id,
                 check=queries[name][1](counts[name]),
+                keep=POSITION_COLUMNS if name in ordered else (),
             )
+        if spec.optional:
+            report = replace(report, may_be_empty=True)
         quarantined = (
             f", {report.rows_quarantined} quarantined in {report.quarantine_path}" if report.rows_quarantined else ""
         )
         LOG.info("read     %-16s %8d rows, %d passed%s", name, report.rows_in, report.rows_out, quarantined)
         reports.append(report)
+    return _fold_inputs(spark, declaration, tables, reports, outputs, config)
+
+
+def _ordered_inputs(declaration: JobDeclaration, paths: Mapping[str, str]) -> dict[str, str]:
+    """The inputs whose rows keep their place in their file, the job's own and those the patterns read beside them."""
+    ordered: dict[str, str] = {}
+    for pattern in patterns.installed():
+        if pattern.ordered_inputs is not None:
+            ordered.update(pattern.ordered_inputs(paths, declaration.settings_for(pattern.name)))
+    unknown = sorted(set(ordered) - set(declaration.inputs))
+    if unknown:
+        raise DeclarationError(f"{unknown} are not inputs of job {declaration.job}: {sorted(declaration.inputs)}")
+    return ordered
+
+
+def _fold_inputs(
+    spark: SparkSession,
+    declaration: JobDeclaration,
+    tables: dict[str, DataFrame],
+    reports: list[IntakeReport],
+    outputs: Mapping[str, str] | None,
+    config: IntakeJobConfig,
+) -> tuple[dict[str, DataFrame], list[IntakeReport]]:
+    """The inputs as the installed patterns fold them; the output tables they make are handed to the run."""
+    for pattern in patterns.installed():
+        if pattern.fold_inputs is None:
+            continue
+        settings, arguments = declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
+        if settings and outputs is None:
+            raise DeclarationError(
+                f"The {pattern.name} pattern of job {declaration.job} writes an output while reading: pass the "
+                "output paths to read_inputs (outputs={name: path for every declared output})."
+            )
+        folded = pattern.fold_inputs(spark, tables, outputs or {}, settings, arguments)
+        if folded is None:
+            continue
+        tables.update(folded.inputs)
+        for name, table in folded.outputs.items():
+            config.carry_output(name, table)
+        reports = [replace(report, note=folded.notes.get(report.dataset, report.note)) for report in reports]
     return tables, reports
 
 
 def read_input(
-    spark: SparkSession, declaration: JobDeclaration, name: str, path: str, config: IntakeJobConfig
+    spark: SparkSession,
+    declaration: JobDeclaration,
+    name: str,
+    path: str,
+    config: IntakeJobConfig,
+    outputs: Mapping[str, str] | None = None,
 ) -> tuple[DataFrame, IntakeReport]:
-    """Read input ``name`` from ``path`` against its contract: ``read_inputs`` for one input."""
+    """Read input ``name`` from ``path`` against its contract: ``read_inputs`` for one input (and those the
+    installed patterns read beside it)."""
     if name not in declaration.inputs:
         raise DeclarationError(f"'{name}' is not an input of job {declaration.job}: {sorted(declaration.inputs)}")
-    tables, reports = read_inputs(spark, declaration, {name: path}, config)
-    return tables[name], reports[0]
+    tables, reports = read_inputs(spark, declaration, {name: path}, config, outputs)
+    return tables[name], next(report for report in reports if report.dataset == name)
+
+
+def output_paths(declaration: JobDeclaration, main: str, path: str) -> dict[str, str]:
+    """Where each declared output goes: ``main`` at ``path``, any other (one an installed pattern adds, such as
+    the change-records pattern's state) in a folder of its own beside it, ``<parent of path>/<output>``."""
+    if main not in declaration.outputs:
+        raise DeclarationError(f"'{main}' is not an output of job {declaration.job}: {sorted(declaration.outputs)}")
+    others = [name for name in declaration.outputs if name != main]
+    parent = split_location(path)[0] if others else ""
+    return {name: path if name == main else f"{parent}/{name}" for name in declaration.outputs}
 
 
 def check_patterns(declaration: JobDeclaration, config: BaseModel) -> None:
@@ -221,6 +300,8 @@ def write_outputs(
     reprocessing pattern): that output is then filtered to them, staged and checked the same way, and
     published partition by partition (``PartitionScope``); its other partitions are left as they are.
     """
+    if isinstance(config, JobConfig):
+        tables = {**config.carried_outputs(), **tables}
     tables, paths = derived_outputs(declaration, tables, paths, config)
     for what, names in (("tables", tables), ("paths", paths)):
         if set(names) != set(declaration.outputs):

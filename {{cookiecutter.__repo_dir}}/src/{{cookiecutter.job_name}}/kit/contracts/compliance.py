@@ -39,6 +39,12 @@ CORRUPT_RECORD_COLUMN = "_corrupt_record"
 # What else the readers say of each row: its file, why a record did not parse, and the exact bytes of
 # any value that is not valid in the declared encoding (column -> base64).
 SOURCE_FILE_COLUMN = "_source_file"
+# Where a row stood in its file, for an input whose row order matters (a change feed): the file's block the
+# task read (``input_file_block_start``) and the row's id in that task (``monotonically_increasing_id``),
+# which grows in the order the task read the rows. Added only when asked for (``open_csv(positions=True)``).
+SOURCE_BLOCK_COLUMN = "_source_block"
+SOURCE_ROW_COLUMN = "_source_row"
+POSITION_COLUMNS = (SOURCE_FILE_COLUMN, SOURCE_BLOCK_COLUMN, SOURCE_ROW_COLUMN)
 MALFORMED_DETAIL_COLUMN = "_malformed_detail"
 INVALID_BYTES_COLUMN = "_invalid_bytes"
 # The readers also run every row-level check as they parse a row (``with_problems``): the numbers of the
@@ -47,6 +53,8 @@ PROBLEMS_COLUMN = "_problems"
 READER_COLUMNS = (
     CORRUPT_RECORD_COLUMN,
     SOURCE_FILE_COLUMN,
+    SOURCE_BLOCK_COLUMN,
+    SOURCE_ROW_COLUMN,
     MALFORMED_DETAIL_COLUMN,
     INVALID_BYTES_COLUMN,
     PROBLEMS_COLUMN,
@@ -411,9 +419,9 @@ def rejected_rows(df: DataFrame, contract: Contract, run_id: str) -> DataFrame:
     )
 
 
-def passing_rows(df: DataFrame, contract: Contract) -> DataFrame:
-    """The rows of ``df`` that keep ``contract``, in contract order, without the reader's corrupt-record column."""
-    return df.where(~_checks(df, contract)[1]).select(*contract.columns)
+def passing_rows(df: DataFrame, contract: Contract, keep: Sequence[str] = ()) -> DataFrame:
+    """The rows of ``df`` that keep ``contract``, in contract order, without the reader's columns but ``keep``."""
+    return df.where(~_checks(df, contract)[1]).select(*contract.columns, *keep)
 
 
 def reconcile(dataset: str, rows_in: int, rows_out: int, rows_quarantined: int, location: str) -> None:
@@ -428,9 +436,12 @@ def reconcile(dataset: str, rows_in: int, rows_out: int, rows_quarantined: int, 
 
 
 def require_rows(reports: Iterable[IntakeReport]) -> None:
-    """Raise one EmptyInputError naming every input that has no row left to work with."""
+    """Raise one EmptyInputError naming every input that has no row left to work with (but those that may be
+    empty, such as a change feed with no new changes)."""
     empty = []
     for report in reports:
+        if report.may_be_empty:
+            continue
         if report.rows_in == 0:
             empty.append(f"{report.dataset}: no rows")
         elif report.rows_out == 0:

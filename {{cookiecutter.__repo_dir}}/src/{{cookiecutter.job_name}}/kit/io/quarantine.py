@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from pyspark.sql import DataFrame, Row, SparkSession
@@ -71,8 +71,10 @@ def enforce(
     quarantine_path: str,
     run_id: str,
     check: ComplianceCheck | None = None,
+    keep: Sequence[str] = (),
 ) -> tuple[DataFrame, IntakeReport]:
-    """Apply ``policy`` to ``df``; return its good rows (contract columns only) and what happened.
+    """Apply ``policy`` to ``df``; return its good rows (contract columns, and the reader's columns in ``keep``)
+    and what happened.
 
     - ``fail``: any violation raises one ContractViolationError listing them all; the offending rows are
       written to the quarantine all the same (to look at, not to pass on), and the error shows a few.
@@ -130,7 +132,7 @@ def enforce(
     if rows_quarantined:
         reasons = "; ".join(str(violation) for violation in check.violations)
         LOG.warning("%s: %d rows quarantined in %s (%s)", contract.name, rows_quarantined, location, reasons)
-    return passing_rows(df, contract), report
+    return passing_rows(df, contract, keep), report
 
 
 def quarantined_reasons(spark: SparkSession, report: IntakeReport, column: str, keys: Iterable[str]) -> dict[str, str]:

@@ -59,7 +59,9 @@ from ..contracts.compliance import (
     INVALID_BYTES_COLUMN,
     MALFORMED_DETAIL_COLUMN,
     MISSING_COLUMN,
+    SOURCE_BLOCK_COLUMN,
     SOURCE_FILE_COLUMN,
+    SOURCE_ROW_COLUMN,
     UNEXPECTED_COLUMN,
     ContractViolationError,
     Violation,
@@ -108,15 +110,19 @@ def _file_above(fs: Any, path: Any) -> str | None:
     return None
 
 
-def input_files(spark: SparkSession, path: str, skip: Sequence[str] = ()) -> list[str]:
+def input_files(spark: SparkSession, path: str, skip: Sequence[str] = (), missing_ok: bool = False) -> list[str]:
     """The data files under ``path`` (a folder, a prefix, a file or a glob), without the ones ``skip`` names.
 
     Names starting with ``_`` or ``.`` are skipped, as Spark does; ``skip`` holds globs matched against
     file names (``*.txt``). A path that does not exist is an error saying so, and saying which part of
-    it is a file when that is why. An empty folder has no files: the readers return no rows.
+    it is a file when that is why; with ``missing_ok`` it has no files, as an empty folder has: the readers
+    return no rows.
     """
     fs, root = hadoop_path(spark, path)
     matches = fs.globStatus(root)
+    if not matches and missing_ok and _file_above(fs, root) is None:
+        LOG.warning("%s does not exist: read as an input with no rows", path)
+        return []
     if not matches:
         file = _file_above(fs, root)
         why = (
@@ -197,10 +203,16 @@ FIELDS_COLUMN = "__fields"
 
 
 def _as_read(
-    df: DataFrame, contract: Contract, encoding: str, detail: Callable[[DataFrame], DataFrame] | None
+    df: DataFrame,
+    contract: Contract,
+    encoding: str,
+    detail: Callable[[DataFrame], DataFrame] | None,
+    positions: bool = False,
 ) -> DataFrame:
     """Contract columns in contract order with their text decoded, then the reader's own columns, the
-    checks each row fails among them; cached.
+    checks each row fails among them; cached. With ``positions``, each row also keeps where it stood in
+    its file (``SOURCE_BLOCK_COLUMN``, ``SOURCE_ROW_COLUMN``), taken in the scan itself: Spark keeps no row
+    order after it.
 
     Cached so that Spark parses every record, and checks it, once (see the module docstring). Built in
     steps, each naming what the next one uses: every check runs once per row, and the plan stays small.
@@ -218,6 +230,8 @@ def _as_read(
         *df.columns,
         *[_valid(F.col(name), encoding).alias(VALID_PREFIX + name) for name in strings],
         F.input_file_name().alias(SOURCE_FILE_COLUMN),
+        *([F.input_file_block_start().alias(SOURCE_BLOCK_COLUMN)] if positions else []),
+        *([F.monotonically_increasing_id().alias(SOURCE_ROW_COLUMN)] if positions else []),
     )
     pairs = [
         part
@@ -232,6 +246,7 @@ def _as_read(
         ],
         _text(F.col(CORRUPT_RECORD_COLUMN), valid(CORRUPT_RECORD_COLUMN), encoding).alias(CORRUPT_RECORD_COLUMN),
         SOURCE_FILE_COLUMN,
+        *([SOURCE_BLOCK_COLUMN, SOURCE_ROW_COLUMN] if positions else []),
         F.when(reduce(lambda left, right: left | right, map(invalid, strings)), bytes_by_column).alias(
             INVALID_BYTES_COLUMN
         ),
@@ -417,7 +432,14 @@ def read_csv(
 
 
 def open_csv(
-    spark: SparkSession, path: str, contract: Contract, *, encoding: str = "UTF-8", skip: Sequence[str] = ()
+    spark: SparkSession,
+    path: str,
+    contract: Contract,
+    *,
+    encoding: str = "UTF-8",
+    skip: Sequence[str] = (),
+    positions: bool = False,
+    missing_ok: bool = False,
 ) -> SourceRead:
     """Open the CSV files under ``path`` (with a header) as ``contract`` says; never infer. Nothing is parsed
     until an action runs on the result's DataFrame (under ``fill``, which names a file with another header).
@@ -428,11 +450,12 @@ def open_csv(
     span lines (quoted line breaks). Rows that do not parse keep their text in ``_corrupt_record``
     and say why in ``_malformed_detail``. Spark rounds a decimal with more fraction digits than the
     contract's scale (``8.123`` as ``decimal(10,2)`` reads as ``8.12``); values too large for the
-    precision are flagged. The result is cached (see the module docstring).
+    precision are flagged. With ``positions``, each row keeps its place in its file (``_as_read``); with
+    ``missing_ok``, a ``path`` that does not exist reads as no rows. The result is cached (see the module docstring).
     """
     _parse_permissively(spark)
     check_encoding(encoding)
-    files = input_files(spark, path, skip)
+    files = input_files(spark, path, skip, missing_ok)
     found = csv_header(spark, files) if files else None
     if found is None:
         first_file, file_order = path, contract.columns  # no data: an empty DataFrame with the contract's schema
@@ -456,7 +479,11 @@ def open_csv(
     )
     detail = _with_csv_malformed_detail(contract, file_order)
     df = _as_read(
-        _load(path, lambda: reader.csv(files) if files else _no_rows(spark, schema)), contract, encoding, detail
+        _load(path, lambda: reader.csv(files) if files else _no_rows(spark, schema)),
+        contract,
+        encoding,
+        detail,
+        positions,
     )
     return SourceRead(df, contract, path, first_file)
 
@@ -471,19 +498,26 @@ def read_json(
 
 
 def open_json(
-    spark: SparkSession, path: str, contract: Contract, *, encoding: str = "UTF-8", skip: Sequence[str] = ()
+    spark: SparkSession,
+    path: str,
+    contract: Contract,
+    *,
+    encoding: str = "UTF-8",
+    skip: Sequence[str] = (),
+    positions: bool = False,
+    missing_ok: bool = False,
 ) -> SourceRead:
     """Open JSON lines under ``path`` as ``contract`` says; never infer. Nothing is parsed until an action runs.
 
     Keys the contract does not list are ignored, as a BACKWARD-compatible reader does: producers may
     add fields before consumers know them. A missing key reads as null, which the required-column
     check catches. A broken line, or a value of the wrong type, keeps its text in ``_corrupt_record``.
-    Only top-level string values are checked against the encoding. The result is cached (see the
-    module docstring).
+    Only top-level string values are checked against the encoding. ``positions`` and ``missing_ok`` as for
+    ``open_csv``. The result is cached (see the module docstring).
     """
     _parse_permissively(spark)
     check_encoding(encoding)
-    files = input_files(spark, path, skip)
+    files = input_files(spark, path, skip, missing_ok)
     schema = StructType([*contract.schema.fields, CORRUPT_RECORD_FIELD])
     reader = (
         spark.read.schema(schema)
@@ -493,6 +527,10 @@ def open_json(
         .option("columnNameOfCorruptRecord", CORRUPT_RECORD_COLUMN)
     )
     df = _as_read(
-        _load(path, lambda: reader.json(files) if files else _no_rows(spark, schema)), contract, encoding, None
+        _load(path, lambda: reader.json(files) if files else _no_rows(spark, schema)),
+        contract,
+        encoding,
+        None,
+        positions,
     )
     return SourceRead(df, contract, path, files[0] if files else path)

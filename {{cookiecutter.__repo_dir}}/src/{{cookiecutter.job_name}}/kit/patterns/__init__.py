@@ -18,6 +18,12 @@ Hook points (each optional):
   rebuilds only those partitions of an output (its first partition column), or None to rebuild it whole:
   the output is then written for those values only and published partition by partition
   (``kit/io/publish.PartitionScope``);
+- ``ordered_inputs(paths, settings)``: given the inputs the job reads, those whose rows must keep their place
+  in their file (``kit/io/readers``, for a pattern to whom row order matters), as ``{name: path}``: the job's
+  own, or more that the pattern reads beside them (a path the job gave wins); each a declared input;
+- ``fold_inputs(spark, tables, outputs, settings, arguments)``: after intake, with every input's good rows and
+  the job's output paths: ``Folded``, the input tables it replaces, the output tables it makes for the run to
+  write with the job's own, and a note per input; or None;
 - ``after_write(tables, settings, arguments)``: runs once every output is published, with the tables
   as they landed (read back from their locations); returns lines for the run summary.
 """
@@ -39,7 +45,19 @@ FileLayoutHook = Callable[[str, Sequence[str], Any, Any], "FileLayout | None"]
 ValidateHook = Callable[[Mapping[str, Sequence[str]], Any, Any], None]
 AfterWriteHook = Callable[[Mapping[str, DataFrame], Any, Any], list[str]]
 DeriveOutputsHook = Callable[[Mapping[str, DataFrame], Mapping[str, str], Any, Any], dict[str, tuple[DataFrame, str]]]
+OrderedInputsHook = Callable[[Mapping[str, str], Any], dict[str, str]]
+FoldInputsHook = Callable[[SparkSession, Mapping[str, DataFrame], Mapping[str, str], Any, Any], "Folded | None"]
 ReplacePartitionsHook = Callable[[SparkSession, str, str, Sequence[str], Any, Any], "tuple[str, Sequence[str]] | None"]
+
+
+@dataclass(frozen=True)
+class Folded:
+    """What ``fold_inputs`` made: input tables to use in place of (or beside) the job's, output tables to
+    write with the job's own, and per input a line on what was made of it for the run summary."""
+
+    inputs: dict[str, DataFrame]
+    outputs: dict[str, DataFrame]
+    notes: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,8 @@ class Pattern:
     file_layout: FileLayoutHook | None = None
     derive_outputs: DeriveOutputsHook | None = None
     replace_partitions: ReplacePartitionsHook | None = None
+    ordered_inputs: OrderedInputsHook | None = None
+    fold_inputs: FoldInputsHook | None = None
     after_write: AfterWriteHook | None = None
 
     def parsed_arguments(self, config: BaseModel) -> Any:
