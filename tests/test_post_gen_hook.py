@@ -87,6 +87,9 @@ def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
         "tests/integration/minimal_under_test.py",
         "src/orders_star_schema/schemas/records.*",
         "src/orders_star_schema/schemas/clean_records.*",
+        "sample_data/records_changes",
+        "src/orders_star_schema/schemas/records_changes.*",
+        "src/orders_star_schema/schemas/records_state.*",
         "src/orders_star_schema/schemas/*.avsc",
         "src/orders_star_schema/schemas/*.glue.json",
         "uv.glue-6.0.lock",
@@ -110,6 +113,13 @@ def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
         "tests/kit/test_point_in_time.py",
         "tests/integration/test_point_in_time_job.py",
         "tests/e2e_local/test_point_in_time_on_s3.py",
+        "src/orders_star_schema/kit/patterns/cdc.py",
+        "src/orders_star_schema/schemas/*_changes.*",
+        "src/orders_star_schema/schemas/*_state.*",
+        "sample_data/**/*_changes",
+        "tests/kit/test_cdc.py",
+        "tests/integration/test_cdc_job.py",
+        "tests/e2e_local/test_cdc_on_s3.py",
     ]
 
 
@@ -150,6 +160,8 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern_and_no_alerting() -> 
         "src/daily_export/schemas/dim_customers.*",
         "src/daily_export/schemas/dim_products.*",
         "src/daily_export/schemas/dim_locations.*",
+        "src/daily_export/schemas/customers_changes.*",
+        "src/daily_export/schemas/customers_state.*",
         "src/daily_export/schemas/*.spark.json",
         "src/daily_export/schemas/*.glue.json",
         ".github",
@@ -170,6 +182,13 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern_and_no_alerting() -> 
         "tests/kit/test_point_in_time.py",
         "tests/integration/test_point_in_time_job.py",
         "tests/e2e_local/test_point_in_time_on_s3.py",
+        "src/daily_export/kit/patterns/cdc.py",
+        "src/daily_export/schemas/*_changes.*",
+        "src/daily_export/schemas/*_state.*",
+        "sample_data/**/*_changes",
+        "tests/kit/test_cdc.py",
+        "tests/integration/test_cdc_job.py",
+        "tests/e2e_local/test_cdc_on_s3.py",
         "infra/alerting.tf",
         "infra/events",
         "tests/infra/test_alerting.py",
@@ -192,6 +211,9 @@ def test_example_with_every_pattern_removes_only_the_minimal_job() -> None:
         "tests/integration/minimal_under_test.py",
         "src/orders_star_schema/schemas/records.*",
         "src/orders_star_schema/schemas/clean_records.*",
+        "sample_data/records_changes",
+        "src/orders_star_schema/schemas/records_changes.*",
+        "src/orders_star_schema/schemas/records_state.*",
         "src/orders_star_schema/schemas/*.avsc",
         "src/orders_star_schema/schemas/*.glue.json",
         "uv.glue-6.0.lock",
@@ -205,13 +227,21 @@ def test_main_removes_files_and_directories(tmp_path: Path) -> None:
     for relative in hook.paths_to_remove(answers):
         target = tmp_path / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        if relative == "sample_data/records":
+        if relative in ("sample_data/records", "sample_data/records_changes"):
             target.mkdir()
             (target / "records.csv").write_text("id\n1\n")
         elif "*" not in relative:
             target.write_text("")
     schemas = tmp_path / "src/orders_star_schema/schemas"
-    for name in ["records.spark.json", "records.avsc", "clean_records.avsc", "orders.avsc", "orders.glue.json"]:
+    for name in [
+        "records.spark.json",
+        "records.avsc",
+        "clean_records.avsc",
+        "records_changes.spark.json",
+        "records_state.avsc",
+        "orders.avsc",
+        "orders.glue.json",
+    ]:
         (schemas / name).write_text("{}")
     kept = [tmp_path / "src/orders_star_schema/jobs/star_schema.py", schemas / "orders.spark.json"]
     for path in kept:

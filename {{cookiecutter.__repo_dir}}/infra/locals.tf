@@ -47,6 +47,8 @@ locals {
   # --8<-- [end:arguments]
   # Where the job writes its tables: the catalog tables' locations are under it (catalog_tables.tf.json).
   output_path = local.job_arguments["--output_path"]
+  # Its parent: where a job whose output path is its one table keeps the tables a cookbook pattern adds.
+  output_parent = regex("^(.*)/[^/]+/?$", local.output_path)[0]
 
   # The job's S3 prefixes in each data bucket: <job>/ as the manifest lays it out, and e2e/ for the AWS E2E.
   data_prefixes = concat([local.job_name], var.allow_e2e_runs ? ["e2e"] : [])

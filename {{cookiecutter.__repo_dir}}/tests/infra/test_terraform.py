@@ -24,6 +24,7 @@ from {{ cookiecutter.job_name }}.kit.contracts import Contract
 from {{ cookiecutter.job_name }}.kit.declarations import load_contract
 from {{ cookiecutter.job_name }}.kit.deploy import argument_templates, fill_arguments, placeholder
 from {{ cookiecutter.job_name }}.kit.io.glue_catalog import check_catalog
+from {{ cookiecutter.job_name }}.kit.io.publish import split_location
 from {{ cookiecutter.job_name }}.kit.testing.terraform import Module, load_module, load_tfvars, statements
 
 REPO = Path(__file__).resolve().parents[2]
@@ -285,7 +286,9 @@ def table_input(resource: dict[str, Any], location: str) -> dict[str, Any]:
         "PartitionKeys": [column(each) for each in resource["partition_keys"]],
         "StorageDescriptor": {
             "Columns": [column(each) for each in descriptor["columns"]],
-            "Location": descriptor["location"].replace("${local.output_path}", location),
+            "Location": descriptor["location"]
+            .replace("${local.output_path}", location)
+            .replace("${local.output_parent}", split_location(location)[0]),
             "InputFormat": descriptor["input_format"],
             "OutputFormat": descriptor["output_format"],
             "SerdeInfo": {
@@ -314,15 +317,18 @@ def terraform_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict
 
 
 def contracts() -> dict[str, Contract]:
-    return {name: load_contract(name) for name in JOB.folders}
+    return {name: load_contract(name) for name in JOB.outputs}
 
 
 def test_terraform_declares_one_table_per_output_in_the_jobs_database(
     terraform_tables: dict[str, dict[str, Any]],
 ) -> None:
-    assert set(terraform_tables) == set(JOB.folders)
+    assert set(terraform_tables) == set(JOB.outputs)
     for name, table in terraform_tables.items():
         assert table["database_name"] == "${aws_glue_catalog_database.job.name}"
+        if name in JOB.beside:
+            assert table["storage_descriptor"]["location"] == "${local.output_parent}/" + name + "/", name
+            continue
         folder = f"/{JOB.folders[name]}/" if JOB.folders[name] else "/"
         assert table["storage_descriptor"]["location"] == "${local.output_path}" + folder, name
 
@@ -337,7 +343,7 @@ def test_schema_check_finds_nothing_after_terraform_creates_the_tables(
         glue.create_table(DatabaseName="job_dev", TableInput=table_input(resource, "s3://bucket-curated/job/output"))  # type: ignore[arg-type]
     reports = check_catalog(glue, "job_dev", contracts())
     assert [change for report in reports for change in report.changes] == []
-    assert {report.dataset for report in reports} == set(JOB.folders)
+    assert {report.dataset for report in reports} == set(JOB.outputs)
 
 
 @mock_aws

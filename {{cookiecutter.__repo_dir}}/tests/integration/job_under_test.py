@@ -19,7 +19,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from {{ cookiecutter.job_name }}.kit.args import IntakeJobConfig, parse_job_arguments
-from {{ cookiecutter.job_name }}.kit.declarations import load_contract
+from {{ cookiecutter.job_name }}.kit.declarations import load_contract, load_job
 from {{ cookiecutter.job_name }}.kit.handler import run_job
 from {{ cookiecutter.job_name }}.kit.results import RunSummary
 from {{ cookiecutter.job_name }}.kit.runtime import SparkRuntime
@@ -54,7 +54,20 @@ class JobUnderTest:
         """The outputs without partition keys in their contracts."""
         return [output for output in self.folders if not load_contract(output).partition_keys]
 
+    @property
+    def beside(self) -> list[str]:
+        """The declared outputs that land beside ``--output_path`` rather than under it: a pattern's, for a job
+        whose output path is its one table (``kit/steps.output_paths``)."""
+        return [name for name in load_job(self.name).outputs if name not in self.folders]
+
+    @property
+    def outputs(self) -> list[str]:
+        """Every declared output: those under ``--output_path``, then those beside it."""
+        return [*self.folders, *self.beside]
+
     def table(self, output: Path, name: str) -> Path:
+        if name not in self.folders:
+            return output.parent / name
         return output / self.folders[name] if self.folders[name] else output
 
     def argv(self, raw: Path, output: Path, quarantine: Path, *extra: str) -> list[str]:

@@ -80,13 +80,9 @@ def copy_sample(root: Path) -> Path:
     return raw
 
 
-def state_table(output: Path) -> Path:
-    return JOB.table(output, FEED.state) if FEED.state in JOB.folders else output.parent / FEED.state
-
-
 def state_rows(spark: SparkSession, output: Path) -> dict[int, dict[str, object]]:
     key = FEED.key[0]
-    return {row[key]: row.asDict() for row in spark.read.parquet(str(state_table(output))).collect()}
+    return {row[key]: row.asDict() for row in spark.read.parquet(str(JOB.table(output, FEED.state))).collect()}
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,27 @@ def test_one_table_can_be_given_its_exact_location(sales_job: DeclaredPackage, t
     assert json.loads((tmp_path / "sales.json").read_text())["StorageDescriptor"]["Location"] == "s3://lake/only/"
 
 
+def test_with_an_exact_location_the_other_datasets_go_beside_it(
+    declared: DeclaredPackage, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A job whose output path is its one table keeps a pattern's outputs beside it (kit/steps.output_paths)."""
+    declared.contract("sales", SALES)
+    declared.contract("sales_state", RAW_SALES)
+
+    def location(name: str) -> str:
+        return str(json.loads((tmp_path / f"{name}.json").read_text())["StorageDescriptor"]["Location"])
+
+    assert catalog.main(["sales", "sales_state", "--out", str(tmp_path), "--location", "s3://lake/job/sales/"]) == 0
+    assert (location("sales"), location("sales_state")) == ("s3://lake/job/sales/", "s3://lake/job/sales_state/")
+
+    given = ["--location", "${local.output_path}/", "--beside", "${local.output_parent}"]
+    assert catalog.main(["sales", "sales_state", "--out", str(tmp_path), *given]) == 0
+    assert location("sales_state") == "${local.output_parent}/sales_state/"
+
+    assert catalog.main(["sales", "sales_state", "--out", str(tmp_path), "--location", "s3://lake/"]) == 2
+    assert "'s3://lake/' is not a table path" in capsys.readouterr().err
+
+
 def test_an_unknown_dataset_is_an_error_and_nothing_is_written(
     sales_job: DeclaredPackage, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

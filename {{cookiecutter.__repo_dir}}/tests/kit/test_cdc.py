@@ -280,6 +280,17 @@ def test_a_rewritten_full_load_replaces_what_the_state_had_from_the_old_one(spar
     assert current(reloaded) == [(1, "as reloaded"), (2, "kept")]
 
 
+def test_a_change_file_rewritten_in_place_is_taken_as_it_is_now(spark: SparkSession) -> None:
+    """Without a sequence a change is known by its time, file and line: the state's copy gives way to the file's."""
+    first = run(spark, WITHOUT_SEQUENCE, {"c.csv": [("U", at(1), 1, "as first written")]}, loaded=[(1, "old")])
+
+    again = run(
+        spark, WITHOUT_SEQUENCE, {"c.csv": [("U", at(1), 1, "corrected")]}, loaded=[(1, "old")], state=first.state
+    )
+
+    assert current(again) == [(1, "corrected")]
+
+
 def test_the_state_says_where_each_keys_latest_change_came_from(spark: SparkSession) -> None:
     result = run(spark, WITHOUT_SEQUENCE, {"c.csv": [("U", at(1), 2, "x"), ("U", at(2), 1, "y")]}, loaded=[(1, "a")])
 
@@ -341,7 +352,8 @@ CHANGES_SCHEMA = StructType(
 HEADER = "Op,changed_at,id,name\n"
 
 
-def declare(declared: DeclaredPackage) -> None:
+def declare(declared: DeclaredPackage, root: Path, full_load: str) -> Path:
+    """The declared job ``folding``, and a raw folder whose full load holds ``full_load``; the raw folder."""
     declared.contract("items", ITEMS)
     declared.contract("items_changes", CHANGES_SCHEMA)
     declared.contract("items_state", state_schema(WITHOUT_SEQUENCE))
@@ -364,6 +376,10 @@ def declare(declared: DeclaredPackage) -> None:
             "outputs": {"current_items": {"format": "parquet"}, "items_state": {"format": "parquet"}},
         },
     )
+    raw = root / "raw"
+    (raw / "items").mkdir(parents=True)
+    (raw / "items" / "LOAD00000001.csv").write_text(full_load)
+    return raw
 
 
 def fold_and_write(spark: SparkSession, raw: Path, out: Path, run_id: str) -> tuple[list[tuple[int, str]], str]:
@@ -383,10 +399,7 @@ def fold_and_write(spark: SparkSession, raw: Path, out: Path, run_id: str) -> tu
 def test_the_reader_keeps_each_change_files_line_order_and_a_rerun_lands_the_same(
     spark: SparkSession, declared: DeclaredPackage, tmp_path: Path
 ) -> None:
-    declare(declared)
-    raw = tmp_path / "raw"
-    (raw / "items").mkdir(parents=True)
-    (raw / "items" / "LOAD00000001.csv").write_text("id,name\n1,one\n2,two\n3,three\n")
+    raw = declare(declared, tmp_path, "id,name\n1,one\n2,two\n3,three\n")
     (raw / "items_changes").mkdir()
     # Same commit time throughout: only the order of the lines says what happened, and it says 2 ends deleted
     # after its re-insert, 3 ends re-inserted after its delete.
@@ -409,10 +422,7 @@ def test_the_reader_keeps_each_change_files_line_order_and_a_rerun_lands_the_sam
 def test_a_change_folder_that_does_not_exist_yet_is_no_changes(
     spark: SparkSession, declared: DeclaredPackage, tmp_path: Path
 ) -> None:
-    declare(declared)
-    raw = tmp_path / "raw"
-    (raw / "items").mkdir(parents=True)
-    (raw / "items" / "LOAD00000001.csv").write_text("id,name\n1,one\n")
+    raw = declare(declared, tmp_path, "id,name\n1,one\n")
 
     landed, note = fold_and_write(spark, raw, tmp_path / "out", "run-1")
 
@@ -425,10 +435,7 @@ def test_a_change_folder_that_does_not_exist_yet_is_no_changes(
 def test_an_empty_full_load_is_still_an_empty_input(
     spark: SparkSession, declared: DeclaredPackage, tmp_path: Path
 ) -> None:
-    declare(declared)
-    raw = tmp_path / "raw"
-    (raw / "items").mkdir(parents=True)
-    (raw / "items" / "LOAD00000001.csv").write_text("id,name\n")
+    raw = declare(declared, tmp_path, "id,name\n")
 
     with pytest.raises(EmptyInputError, match="items: no rows"):
         fold_and_write(spark, raw, tmp_path / "out", "run-1")

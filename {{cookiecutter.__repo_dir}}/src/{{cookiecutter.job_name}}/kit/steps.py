@@ -69,7 +69,7 @@ def read_inputs(
     if not paths:
         return {}, []
     ordered = _ordered_inputs(declaration, paths)
-    paths = {**ordered, **paths}
+    paths = {**paths, **{name: path for name, path in ordered.items() if name not in paths}}
     reads: dict[str, SourceRead] = {}
     for name, path in paths.items():
         spec = declaration.inputs[name]
@@ -294,7 +294,8 @@ def write_outputs(
     run that fails or is killed before then, leaves every table as it was. A missing, unexpected or
     retyped column is found before anything is written. First of all, a publish that a kill
     interrupted is finished. ``tables`` and ``paths`` must name exactly the declared outputs, but for
-    those an installed pattern derives from them (``derive_outputs``).
+    those an installed pattern derives from them (``derive_outputs``); ``tables`` also need not hold those
+    a pattern made while the inputs were read (``fold_inputs``, handed over through ``config``).
 
     An installed pattern may ask for some partitions of an output only (``replace_partitions``, the
     reprocessing pattern): that output is then filtered to them, staged and checked the same way, and

@@ -20,6 +20,7 @@ from ..contracts.catalog import dataset_location, table_input
 from ..contracts.formats import GLUE_STORAGE, SchemaConversionError
 from ..contracts.terraform import TerraformTableError, terraform_tables
 from ..declarations import DeclarationError, declared_jobs, load_contract, load_job
+from ..io.publish import PublishError, split_location
 
 
 def declared_outputs() -> list[str]:
@@ -65,7 +66,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--storage", choices=sorted(GLUE_STORAGE), default="parquet", help="default: %(default)s")
     place = parser.add_mutually_exclusive_group()
     place.add_argument("--location-prefix", help="a job output path holding one folder per table: <prefix>/<dataset>/")
-    place.add_argument("--location", help="the exact Location of the one dataset given (a job writing one table)")
+    place.add_argument(
+        "--location",
+        help="the exact Location of the first dataset (a job whose output path is its one table); any other "
+        "dataset goes beside it, <parent>/<dataset>/, as kit/steps.output_paths places it",
+    )
+    parser.add_argument(
+        "--beside",
+        help="with --location: the parent those other datasets go under, when --location cannot be split (a "
+        "Terraform expression such as ${local.output_path})",
+    )
     parser.add_argument("--terraform", type=Path, help="write one .tf.json of aws_glue_catalog_table resources instead")
     parser.add_argument(
         "--database",
@@ -75,17 +85,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         datasets = args.datasets or declared_outputs()
-        if args.location and len(datasets) != 1:
-            parser.error(f"--location is the folder of one table, but {len(datasets)} datasets were given")
+        if args.beside and not args.location:
+            parser.error("--beside places the datasets beside --location's table; give --location too")
         if args.location:
-            locations = {datasets[0]: args.location}
+            first, *others = datasets
+            parent = (args.beside or split_location(args.location)[0]) if others else None
+            locations = {first: args.location, **{name: dataset_location(parent, name) for name in others}}
         else:
             locations = {name: dataset_location(args.location_prefix, name) for name in datasets}
         if args.terraform:
             written = [write_terraform_tables(datasets, args.terraform, args.database, args.storage, locations)]
         else:
             written = write_table_inputs(datasets, args.out, args.storage, locations)
-    except (ContractError, DeclarationError, SchemaConversionError, TerraformTableError) as exc:
+    except (ContractError, DeclarationError, PublishError, SchemaConversionError, TerraformTableError) as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 2
     for path in written:

@@ -51,7 +51,6 @@ from ..labels import spark_jobs
 from . import Folded, Pattern
 
 OP_COLUMN = "Op"
-OPS = ("I", "U", "D")
 CHANGE_FILE_COLUMN = "change_file"
 CHANGE_LINE_COLUMN = "change_line"
 MAX_REPORTED_CONFLICTS = 20
@@ -60,7 +59,6 @@ SETTING_KEYS = ("changes", "state", "key", "commit_time", "sequence")
 # Working columns of the fold, dropped before anything leaves it.
 _ORIGIN = "__origin"  # 0: the last run's state, 1: the full load, 2: a change record
 _STATE, _LOAD, _CHANGE = 0, 1, 2
-_ORDER = "__order"
 _CONTENT = "__content"
 _PREVIOUS_OP = "__previous_op"
 _LATEST = "__latest"
@@ -138,10 +136,10 @@ def feeds(settings: Mapping[str, Any]) -> list[Feed]:
         key = spec["key"]
         if not isinstance(key, list) or not key or not all(isinstance(column, str) and column for column in key):
             raise CdcSettingsError(f"{where}: key is {key!r}; give the target's key columns as a list of names")
-        names = {name: spec.get(name) for name in ("changes", "state", "commit_time", "sequence")}
-        bad = [name for name, value in names.items() if not (isinstance(value, str) and value) and name != "sequence"]
-        if bad or not (spec.get("sequence") is None or (isinstance(spec["sequence"], str) and spec["sequence"])):
-            raise CdcSettingsError(f"{where}: {bad or ['sequence']} must be names (text)")
+        named = ["changes", "state", "commit_time", *(["sequence"] if spec.get("sequence") is not None else [])]
+        bad = [name for name in named if not (isinstance(spec[name], str) and spec[name])]
+        if bad:
+            raise CdcSettingsError(f"{where}: {bad} must be names (text)")
         found.append(
             Feed(target, spec["changes"], spec["state"], tuple(key), spec["commit_time"], spec.get("sequence"))
         )
