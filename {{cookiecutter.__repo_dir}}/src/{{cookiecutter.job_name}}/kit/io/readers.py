@@ -230,7 +230,8 @@ def _as_read(
         *df.columns,
         *[_valid(F.col(name), encoding).alias(VALID_PREFIX + name) for name in strings],
         F.input_file_name().alias(SOURCE_FILE_COLUMN),
-        *([F.input_file_block_start().alias(SOURCE_BLOCK_COLUMN)] if positions else []),
+        # The SQL function, not F.input_file_block_start: pyspark 3.3 (Glue 4.0) has no Python wrapper for it.
+        *([F.expr("input_file_block_start()").alias(SOURCE_BLOCK_COLUMN)] if positions else []),
         *([F.monotonically_increasing_id().alias(SOURCE_ROW_COLUMN)] if positions else []),
     )
     pairs = [
