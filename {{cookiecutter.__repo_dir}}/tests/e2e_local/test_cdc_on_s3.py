@@ -1,7 +1,7 @@
 """The change-records pattern on the cluster over S3: the sample change feed folds into the state table.
 
-The job runs once beside the main E2E's tables (its own --output_path), with the sample change feed in the
-raw bucket where the job looks for it. The state table then holds, read through boto3 and pyarrow, what
+The main E2E's first run (``first_run``) folds the sample change feed, which ``sample_input`` puts in the raw
+bucket where the job looks for it. The state table then holds, read through boto3 and pyarrow, what
 ``tests/integration/test_cdc_job.py`` expects on the local filesystem, and nothing of the staging or the
 commit protocol. The rows the reader numbers per file come from separate executor JVMs here.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 
 import integration.{{ cookiecutter.__job_module }}_under_test as under_test
-from integration.test_cdc_job import EXPECTED, FEED, changes_folder
+from integration.test_cdc_job import EXPECTED, FEED
 from {{ cookiecutter.job_name }}.kit.io.publish import split_location
 from {{ cookiecutter.job_name }}.kit.testing.aws_e2e import table_uri
-from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E, tail
+from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E, SubmitResult, tail
 from {{ cookiecutter.job_name }}.kit.testing.s3_tables import leftovers, read_rows, relative_keys
 
 JOB = under_test.JOB
@@ -28,14 +28,10 @@ def state_uri(output: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def output(e2e: LocalE2E, sample_input: str) -> str:
-    folder = changes_folder(JOB.sample, FEED)
-    if folder.parent != JOB.sample:  # beside the input folder: upload it there
-        e2e.upload(folder, f"{split_location(sample_input)[0]}/{FEED.changes}")
-    output = e2e.arguments["--output_path"] + "-cdc"
-    result = e2e.submit("e2e-cdc", {**e2e.arguments, "--output_path": output})
-    assert result.returncode == 0, f"the job failed ({result.seconds:.0f} s):\n{tail(result.output)}"
-    return output
+def output(e2e: LocalE2E, first_run: SubmitResult) -> str:
+    """The main E2E's first run: the sample change feed is in the raw bucket where the job looks for it."""
+    assert first_run.returncode == 0, f"the job failed ({first_run.seconds:.0f} s):\n{tail(first_run.output)}"
+    return e2e.arguments["--output_path"]
 
 
 def test_the_state_table_holds_the_folded_feed_and_nothing_left_over(e2e: LocalE2E, output: str) -> None:

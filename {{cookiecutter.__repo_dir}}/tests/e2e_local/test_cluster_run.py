@@ -76,10 +76,9 @@ def quarantine_input() -> tuple[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def first(e2e: LocalE2E, sample_input: str) -> tuple[SubmitResult, Tables]:
-    result = e2e.submit("e2e-first", e2e.arguments)
-    require_success(result)
-    return result, tables(e2e)
+def first(e2e: LocalE2E, first_run: SubmitResult) -> tuple[SubmitResult, Tables]:
+    require_success(first_run)
+    return first_run, tables(e2e)
 
 
 @pytest.fixture(scope="module")
