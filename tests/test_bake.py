@@ -231,6 +231,7 @@ CDC = [
     f"{KIT}/patterns/cdc.py",
     "tests/kit/test_cdc.py",
     "tests/integration/test_cdc_job.py",
+    "tests/e2e_local/test_cdc_on_s3.py",
 ]
 CDC_SAMPLE = {
     True: [

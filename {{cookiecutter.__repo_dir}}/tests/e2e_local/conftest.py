@@ -11,7 +11,12 @@ import pytest
 import integration.{{ cookiecutter.__job_module }}_under_test as under_test
 from {{ cookiecutter.job_name }}.kit.declarations import load_job
 from {{ cookiecutter.job_name }}.kit.io.publish import split_location
-from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E, SubmitResult, environment_paths, local_e2e
+from {{ cookiecutter.job_name }}.kit.testing.local_e2e import (
+    LocalE2E,
+    SubmitResult,
+    environment_paths,
+    local_e2e,
+)
 
 
 @pytest.fixture(scope="session")

@@ -254,7 +254,9 @@ def _conflicts(feed: Feed, events: DataFrame) -> list[str]:
         events.groupBy(*tied)
         .agg(
             F.countDistinct(_CONTENT).alias("versions"),
-            F.sort_array(F.collect_set(F.concat_ws(" line ", CHANGE_FILE_COLUMN, F.col(CHANGE_LINE_COLUMN).cast("string")))).alias("at"),
+            F.sort_array(
+                F.collect_set(F.concat_ws(" line ", CHANGE_FILE_COLUMN, F.col(CHANGE_LINE_COLUMN).cast("string")))
+            ).alias("at"),
         )
         .where(F.col("versions") > 1)
         .orderBy(*tied)
