@@ -158,6 +158,17 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "tests/e2e_local/test_cdc_on_s3.py",
         ],
     ),
+    (
+        "pattern_bookmarks",
+        False,
+        [
+            f"{KIT}/patterns/bookmarks.py",
+            f"{KIT}/cli/bookmarks.py",
+            "tests/kit/test_bookmarks.py",
+            "tests/integration/test_bookmarks_job.py",
+            "tests/e2e_local/test_bookmarks_on_s3.py",
+        ],
+    ),
     ("pattern_alerting", False, ["infra/alerting.tf", "infra/events", "tests/infra/test_alerting.py"]),
 ]
 

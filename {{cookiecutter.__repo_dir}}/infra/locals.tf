@@ -60,12 +60,20 @@ locals {
 
   # Glue's own arguments; the job's come from the manifest. Both sides are checked against the job's
   # config model by tests/infra/test_terraform.py.
+{%- if cookiecutter.pattern_bookmarks %}
+  # Bookmarks on (the bookmarks pattern): each run reads only the files that are new since the last successful
+  # one, and max_concurrent_runs = 1 (glue.tf) keeps two runs from reading the same ones.
+{%- endif %}
   glue_arguments = {
     "--additional-python-modules"        = local.python_modules
     "--enable-metrics"                   = "true"
     "--enable-observability-metrics"     = "true"
     "--enable-continuous-cloudwatch-log" = "true"
+{%- if cookiecutter.pattern_bookmarks %}
+    "--job-bookmark-option"              = "job-bookmark-enable"
+{%- else %}
     "--job-bookmark-option"              = "job-bookmark-disable"
+{%- endif %}
     "--job-language"                     = "python"
   }
   # The job's log groups (glue.tf): Glue 5.0 and later take a prefix for <prefix>/output and <prefix>/error,

@@ -218,13 +218,18 @@ def test_a_near_miss_of_a_pattern_argument_is_named() -> None:
 def test_a_near_miss_of_each_installed_pattern_argument_is_named() -> None:
     # The job's full argument set, as run_job parses it: the config plus every installed pattern's arguments
     # (none when no pattern is installed: then the set is the config's own).
-    pattern_fields = sorted(field for model in argument_models() for field in model.model_fields)
+    # A pattern's argument is its field's name, or its alias (Glue's own --job-bookmark-option).
+    pattern_fields = {
+        name: info.alias or name for model in argument_models() for name, info in model.model_fields.items()
+    }
     full = job_arguments(PathsConfig)
     assert set(full.model_fields) == set(PathsConfig.model_fields) | set(pattern_fields)
-    for name in pattern_fields:
-        typo = name.replace("_", "-").upper()
+    for argument in sorted(pattern_fields.values()):
+        typo = argument.replace("_", "-").upper()
         argv = ["s", "--JOB_NAME", "n", "--output_path", "/o", "--quarantine_path", "/q", f"--{typo}", "1"]
-        assert argument_errors(argv, full) == [f"--{typo}: not an argument of this job; did you mean --{name}? {EXACT}"]
+        assert argument_errors(argv, full) == [
+            f"--{typo}: not an argument of this job; did you mean --{argument}? {EXACT}"
+        ]
 
 
 GLUE_ARGUMENTS = [

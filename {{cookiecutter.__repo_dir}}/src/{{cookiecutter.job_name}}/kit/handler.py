@@ -15,6 +15,7 @@ from pyspark.sql import SparkSession
 from .args import JobConfig, parse_job_arguments
 from .patterns import argument_models
 from .runtime import JobRuntime
+from .runtime.run import running
 
 LOG = logging.getLogger(__name__)
 
@@ -38,15 +39,19 @@ def run_job(
     pipeline: Callable[[SparkSession, ConfigT], ResultT],
     runtime_factory: Callable[[], JobRuntime],
 ) -> ResultT:
-    """Run one job. Arguments are checked before any Spark starts; ``commit`` runs only if the pipeline returns."""
+    """Run one job. Arguments are checked before any Spark starts; ``commit`` runs only if the pipeline returns,
+    and then what the patterns registered for a commit (``kit/runtime/run.ActiveRun``); on failure, their aborts."""
     config = parse_job_arguments(argv, job_arguments(config_type))
     runtime = runtime_factory()
     runtime.init(config.job_name, config.as_arguments())
-    try:
-        result = pipeline(runtime.spark, config)
-    except Exception:
-        # No commit: bookmarks stay where they were, so the next run re-reads the same input.
-        LOG.exception("job %s failed; not committing", config.job_name)
-        raise
-    runtime.commit()
+    with running(runtime, config.job_name, config.run_id) as run:
+        try:
+            result = pipeline(runtime.spark, config)
+        except Exception:
+            # No commit: bookmarks stay where they were, so the next run re-reads the same input.
+            LOG.exception("job %s failed; not committing", config.job_name)
+            run.abort()
+            raise
+        runtime.commit()
+        run.commit()
     return result

@@ -30,6 +30,7 @@ from .contracts.compliance import (
     watch_compliance,
 )
 from .declarations import DeclarationError, JobDeclaration, load_contract
+from .io.hadoop_fs import data_files
 from .io.publish import PartitionScope, Publication, split_location
 from .io.quarantine import enforce
 from .io.readers import SourceRead, fill, open_csv, open_json
@@ -71,6 +72,7 @@ def read_inputs(
     ordered = _ordered_inputs(declaration, paths)
     paths = {**paths, **{name: path for name, path in ordered.items() if name not in paths}}
     reads: dict[str, SourceRead] = {}
+    admitted: set[str] = set()  # the inputs a pattern chose the files of: a run may find no new one
     for name, path in paths.items():
         spec = declaration.inputs[name]
         opener = open_csv if spec.format == "csv" else open_json
@@ -82,6 +84,7 @@ def read_inputs(
             skip=spec.skip,
             positions=name in ordered,
             missing_ok=spec.optional,
+            admit=_admitter(spark, declaration, name, path, config, admitted),
         )
     queries = {name: compliance_query(read.df, read.contract) for name, read in reads.items()}
     every_count = reduce(
@@ -103,7 +106,7 @@ def read_inputs(
                 check=queries[name][1](counts[name]),
                 keep=POSITION_COLUMNS if name in ordered else (),
             )
-        if spec.optional:
+        if spec.optional or name in admitted:
             report = replace(report, may_be_empty=True)
         quarantined = (
             f", {report.rows_quarantined} quarantined in {report.quarantine_path}" if report.rows_quarantined else ""
@@ -111,6 +114,32 @@ def read_inputs(
         LOG.info("read     %-16s %8d rows, %d passed%s", name, report.rows_in, report.rows_out, quarantined)
         reports.append(report)
     return _fold_inputs(spark, declaration, tables, reports, outputs, config)
+
+
+def _admitter(
+    spark: SparkSession, declaration: JobDeclaration, name: str, path: str, config: BaseModel, admitted: set[str]
+) -> Callable[[Mapping[str, int]], Sequence[str]] | None:
+    """How input ``name``'s files are chosen when an installed pattern has a say (``admit_files``), else None;
+    ``name`` is added to ``admitted`` when one did choose."""
+    hooks = [
+        (hook, declaration.settings_for(pattern.name), pattern.parsed_arguments(config))
+        for pattern in patterns.installed()
+        if (hook := pattern.admit_files) is not None
+    ]
+    if not hooks:
+        return None
+    file_format = declaration.inputs[name].format
+
+    def admit(listed: Mapping[str, int]) -> Sequence[str]:
+        chosen = sorted(listed)
+        for hook, settings, arguments in hooks:
+            picked = hook(spark, name, path, file_format, listed, settings, arguments)
+            if picked is not None:
+                chosen = [file for file in chosen if file in set(picked)]
+                admitted.add(name)
+        return chosen
+
+    return admit
 
 
 def _ordered_inputs(declaration: JobDeclaration, paths: Mapping[str, str]) -> dict[str, str]:
@@ -217,10 +246,14 @@ def partition_scopes(
     paths: Mapping[str, str],
     config: BaseModel,
     started: float,
+    owners: Mapping[str, str] | None = None,
+    scopes: Mapping[str, PartitionScope] | None = None,
 ) -> dict[str, PartitionScope]:
-    """The outputs of which this run rebuilds some partitions only, as a pattern asks; the rest are rebuilt whole."""
-    scopes: dict[str, PartitionScope] = {}
-    owners: dict[str, str] = {}
+    """The outputs of which this run rebuilds some partitions only, as a pattern asks; the rest are rebuilt whole.
+
+    ``owners`` names the outputs a pattern has already claimed (``merged_outputs``), with ``scopes`` of them.
+    """
+    owners, scopes = dict(owners or {}), dict(scopes or {})
     for pattern in patterns.installed():
         if pattern.replace_partitions is None:
             continue
@@ -229,7 +262,7 @@ def partition_scopes(
             chosen = pattern.replace_partitions(spark, name, paths[name], contract.partition_keys, settings, arguments)
             if chosen is None:
                 continue
-            if name in scopes:
+            if name in owners:
                 raise DeclarationError(
                     f"Two cookbook patterns rebuild some partitions of {name} in one run ({owners[name]} and "
                     f"{pattern.name}); take {name} out of one of them in jobs/{declaration.job}.json."
@@ -237,6 +270,37 @@ def partition_scopes(
             column, values = chosen
             scopes[name], owners[name] = PartitionScope(column, tuple(values), started), pattern.name
     return scopes
+
+
+def merged_outputs(
+    spark: SparkSession,
+    declaration: JobDeclaration,
+    tables: Mapping[str, DataFrame],
+    paths: Mapping[str, str],
+    contracts: Mapping[str, Contract],
+    config: BaseModel,
+) -> tuple[dict[str, DataFrame], dict[str, str], dict[str, tuple[str, list[str]]]]:
+    """The tables with the outputs the installed patterns merge into their published rows (``merge_outputs``)
+    replaced; which pattern merged each, and the partitions each replaces (``(column, values)``; none: the
+    new rows touch no partition, and the output is left as it is)."""
+    tables = dict(tables)
+    owners: dict[str, str] = {}
+    scopes: dict[str, tuple[str, list[str]]] = {}
+    keys = {name: contract.partition_keys for name, contract in contracts.items()}
+    for pattern in patterns.installed():
+        if pattern.merge_outputs is None:
+            continue
+        settings, arguments = declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
+        for name, (table, scope) in pattern.merge_outputs(spark, tables, paths, keys, settings, arguments).items():
+            if name in owners:
+                raise DeclarationError(
+                    f"Two cookbook patterns merge into {name} ({owners[name]} and {pattern.name}); take {name} "
+                    f"out of one of them in jobs/{declaration.job}.json."
+                )
+            tables[name], owners[name] = table, pattern.name
+            if scope is not None:
+                scopes[name] = scope
+    return tables, owners, scopes
 
 
 def _stage(
@@ -315,11 +379,18 @@ def write_outputs(
     run_id = config.run_id if isinstance(config, JobConfig) else local_run_id()
     started = config.started if isinstance(config, JobConfig) else time.time()
     contracts = {name: load_contract(name) for name in declaration.outputs}
-    scopes = partition_scopes(spark, declaration, contracts, paths, config, started)
+    tables, owners, merged = merged_outputs(spark, declaration, tables, paths, contracts, config)
+    # A merged output whose new rows touch no partition is left as it is: nothing of it is staged or published.
+    untouched = sorted(name for name, (_, values) in merged.items() if not values)
+    every_output, contracts = contracts, {name: each for name, each in contracts.items() if name not in untouched}
+    preset = {
+        name: PartitionScope(column, tuple(values), started) for name, (column, values) in merged.items() if values
+    }
+    scopes = partition_scopes(spark, declaration, contracts, paths, config, started, owners, preset)
     ordered = {name: in_contract_order(tables[name], contract) for name, contract in contracts.items()}
     for name, scope in scopes.items():
         ordered[name] = ordered[name].where(F.col(scope.column).cast("string").isin(list(scope.values)))
-    publication = Publication(spark, paths, run_id, scopes=scopes)
+    publication = Publication(spark, {name: paths[name] for name in contracts}, run_id, scopes=scopes)
     publication.prepare()
     try:
         written = [
@@ -346,11 +417,16 @@ def write_outputs(
         for result in written
         if result.name in scopes
     ]
+    notes += [f"{name}: no new rows in this run; every partition is as it was" for name in untouched]
     landed: dict[str, DataFrame] = {}
     for pattern in patterns.installed():
         if pattern.after_write is not None:
             # The tables as they landed; read only when a pattern asks (reading Parquet back starts Spark jobs).
-            landed = landed or {name: spark.read.parquet(paths[name]) for name in contracts}
+            landed = landed or {
+                name: spark.read.parquet(paths[name])
+                for name in every_output
+                if name in contracts or data_files(spark, paths[name])
+            }
             settings, arguments = declaration.settings_for(pattern.name), pattern.parsed_arguments(config)
             notes += pattern.after_write(landed, settings, arguments)
     for note in notes:

@@ -39,7 +39,7 @@ import csv
 import logging
 import posixpath
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import reduce
@@ -71,6 +71,8 @@ from .hadoop_fs import hadoop_path, jvm
 
 LOG = logging.getLogger(__name__)
 T = TypeVar("T")
+# Chooses which of an input's listed files (path -> last-modified milliseconds) a run reads.
+Admit = Callable[[Mapping[str, int]], Sequence[str]]
 CORRUPT_RECORD_FIELD = StructField(CORRUPT_RECORD_COLUMN, StringType(), True)
 # How Spark reads the bytes: one character per byte, so nothing is lost before the declared encoding is applied.
 BYTE_CHARSET = "ISO-8859-1"
@@ -111,7 +113,14 @@ def _file_above(fs: Any, path: Any) -> str | None:
 
 
 def input_files(spark: SparkSession, path: str, skip: Sequence[str] = (), missing_ok: bool = False) -> list[str]:
-    """The data files under ``path`` (a folder, a prefix, a file or a glob), without the ones ``skip`` names.
+    """The data files under ``path`` (a folder, a prefix, a file or a glob), without the ones ``skip`` names:
+    ``listed_files``, sorted."""
+    return sorted(listed_files(spark, path, skip, missing_ok))
+
+
+def listed_files(spark: SparkSession, path: str, skip: Sequence[str] = (), missing_ok: bool = False) -> dict[str, int]:
+    """The data files under ``path`` (a folder, a prefix, a file or a glob), without the ones ``skip`` names,
+    each with its last-modified time (milliseconds since the epoch, as the filesystem reports it).
 
     Names starting with ``_`` or ``.`` are skipped, as Spark does; ``skip`` holds globs matched against
     file names (``*.txt``). A path that does not exist is an error saying so, and saying which part of
@@ -122,7 +131,7 @@ def input_files(spark: SparkSession, path: str, skip: Sequence[str] = (), missin
     matches = fs.globStatus(root)
     if not matches and missing_ok and _file_above(fs, root) is None:
         LOG.warning("%s does not exist: read as an input with no rows", path)
-        return []
+        return {}
     if not matches:
         file = _file_above(fs, root)
         why = (
@@ -131,20 +140,36 @@ def input_files(spark: SparkSession, path: str, skip: Sequence[str] = (), missin
             else ". Check the job's input path argument and that the upstream export has run."
         )
         raise InputNotFoundError(f"Input path {path} does not exist{why}")
-    found: list[str] = []
+    found: dict[str, int] = {}
     skipped: list[str] = []
     for match in matches:
         prefix = match.getPath().toString()
         listing = fs.listFiles(match.getPath(), True)
         while listing.hasNext():
-            file = listing.next().getPath().toString()
+            status = listing.next()
+            file = status.getPath().toString()
             parts = [part for part in file[len(prefix) :].split("/") if part] or [posixpath.basename(file)]
             if any(part.startswith(("_", ".")) for part in parts):
                 continue
-            (skipped if any(fnmatchcase(parts[-1], glob) for glob in skip) else found).append(file)
+            if any(fnmatchcase(parts[-1], glob) for glob in skip):
+                skipped.append(file)
+            else:
+                found[file] = int(status.getModificationTime())
     if skipped:
         LOG.info("%s: skipped %d files named by %s: %s", path, len(skipped), list(skip), ", ".join(skipped[:5]))
-    return sorted(found)
+    return found
+
+
+def _admitted(spark: SparkSession, path: str, skip: Sequence[str], missing_ok: bool, admit: Admit | None) -> list[str]:
+    """The files under ``path`` to read: all of them, or those ``admit`` chooses from them (in listing order)."""
+    listed = listed_files(spark, path, skip, missing_ok)
+    if admit is None:
+        return sorted(listed)
+    chosen = set(admit(listed))
+    unknown = sorted(chosen - set(listed))
+    if unknown:
+        raise ValueError(f"{path}: asked to read {unknown[:3]}, which are not among its listed files")
+    return sorted(chosen)
 
 
 def _load(path: str, load: Callable[[], DataFrame]) -> DataFrame:
@@ -441,22 +466,24 @@ def open_csv(
     skip: Sequence[str] = (),
     positions: bool = False,
     missing_ok: bool = False,
+    admit: Admit | None = None,
 ) -> SourceRead:
     """Open the CSV files under ``path`` (with a header) as ``contract`` says; never infer. Nothing is parsed
-    until an action runs on the result's DataFrame (under ``fill``, which names a file with another header).
+        until an action runs on the result's DataFrame (under ``fill``, which names a file with another header).
 
-    The header is checked first: missing and unexpected columns raise one ContractViolationError.
-    Columns are matched by name, so a reordered header reads correctly; every other file must have
-    the same header (a file whose header differs raises the same error, naming the file). Records may
-    span lines (quoted line breaks). Rows that do not parse keep their text in ``_corrupt_record``
-    and say why in ``_malformed_detail``. Spark rounds a decimal with more fraction digits than the
-    contract's scale (``8.123`` as ``decimal(10,2)`` reads as ``8.12``); values too large for the
-    precision are flagged. With ``positions``, each row keeps its place in its file (``_as_read``); with
-    ``missing_ok``, a ``path`` that does not exist reads as no rows. The result is cached (see the module docstring).
+        The header is checked first: missing and unexpected columns raise one ContractViolationError.
+        Columns are matched by name, so a reordered header reads correctly; every other file must have
+        the same header (a file whose header differs raises the same error, naming the file). Records may
+        span lines (quoted line breaks). Rows that do not parse keep their text in ``_corrupt_record``
+        and say why in ``_malformed_detail``. Spark rounds a decimal with more fraction digits than the
+        contract's scale (``8.123`` as ``decimal(10,2)`` reads as ``8.12``); values too large for the
+        precision are flagged. With ``positions``, each row keeps its place in its file (``_as_read``); with
+        ``missing_ok``, a ``path`` that does not exist reads as no rows; with ``admit``, only the files it returns are
+    read (given each file's last-modified time: the bookmarks pattern). The result is cached (see the module docstring).
     """
     _parse_permissively(spark)
     check_encoding(encoding)
-    files = input_files(spark, path, skip, missing_ok)
+    files = _admitted(spark, path, skip, missing_ok, admit)
     found = csv_header(spark, files) if files else None
     if found is None:
         first_file, file_order = path, contract.columns  # no data: an empty DataFrame with the contract's schema
@@ -507,18 +534,19 @@ def open_json(
     skip: Sequence[str] = (),
     positions: bool = False,
     missing_ok: bool = False,
+    admit: Admit | None = None,
 ) -> SourceRead:
     """Open JSON lines under ``path`` as ``contract`` says; never infer. Nothing is parsed until an action runs.
 
     Keys the contract does not list are ignored, as a BACKWARD-compatible reader does: producers may
     add fields before consumers know them. A missing key reads as null, which the required-column
     check catches. A broken line, or a value of the wrong type, keeps its text in ``_corrupt_record``.
-    Only top-level string values are checked against the encoding. ``positions`` and ``missing_ok`` as for
-    ``open_csv``. The result is cached (see the module docstring).
+    Only top-level string values are checked against the encoding. ``positions``, ``missing_ok`` and ``admit`` as
+    for ``open_csv``. The result is cached (see the module docstring).
     """
     _parse_permissively(spark)
     check_encoding(encoding)
-    files = input_files(spark, path, skip, missing_ok)
+    files = _admitted(spark, path, skip, missing_ok, admit)
     schema = StructType([*contract.schema.fields, CORRUPT_RECORD_FIELD])
     reader = (
         spark.read.schema(schema)

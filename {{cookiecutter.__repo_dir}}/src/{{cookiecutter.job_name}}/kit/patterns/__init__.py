@@ -18,12 +18,19 @@ Hook points (each optional):
   rebuilds only those partitions of an output (its first partition column), or None to rebuild it whole:
   the output is then written for those values only and published partition by partition
   (``kit/io/publish.PartitionScope``);
+- ``admit_files(spark, input, path, format, listed, settings, arguments)``: which of an input's files this run
+  reads (``listed`` maps each to its last-modified time, in ms), or None to read them all (the bookmarks pattern);
+  a pattern that admits files makes that input one that may hold no row;
 - ``ordered_inputs(paths, settings)``: given the inputs the job reads, those whose rows must keep their place
   in their file (``kit/io/readers``, for a pattern to whom row order matters), as ``{name: path}``: the job's
   own, or more that the pattern reads beside them (a path the job gave wins); each a declared input;
 - ``fold_inputs(spark, tables, outputs, settings, arguments)``: after intake, with every input's good rows and
   the job's output paths: ``Folded``, the input tables it replaces, the output tables it makes for the run to
   write with the job's own, and a note per input; or None;
+- ``merge_outputs(spark, tables, paths, partition_keys, settings, arguments)``: outputs whose rows this run
+  merges into the published ones, as ``{name: (table, scope)}``: the rows to publish, and ``(column, values)``
+  for the partitions they replace (None: the whole table); an output may be merged or rebuilt in part by one
+  pattern only;
 - ``after_write(tables, settings, arguments)``: runs once every output is published, with the tables
   as they landed (read back from their locations); returns lines for the run summary.
 """
@@ -45,6 +52,11 @@ FileLayoutHook = Callable[[str, Sequence[str], Any, Any], "FileLayout | None"]
 ValidateHook = Callable[[Mapping[str, Sequence[str]], Any, Any], None]
 AfterWriteHook = Callable[[Mapping[str, DataFrame], Any, Any], list[str]]
 DeriveOutputsHook = Callable[[Mapping[str, DataFrame], Mapping[str, str], Any, Any], dict[str, tuple[DataFrame, str]]]
+AdmitFilesHook = Callable[[SparkSession, str, str, str, Mapping[str, int], Any, Any], "list[str] | None"]
+MergeOutputsHook = Callable[
+    [SparkSession, Mapping[str, DataFrame], Mapping[str, str], Mapping[str, Sequence[str]], Any, Any],
+    "dict[str, tuple[DataFrame, tuple[str, list[str]] | None]]",
+]
 OrderedInputsHook = Callable[[Mapping[str, str], Any], dict[str, str]]
 FoldInputsHook = Callable[[SparkSession, Mapping[str, DataFrame], Mapping[str, str], Any, Any], "Folded | None"]
 ReplacePartitionsHook = Callable[[SparkSession, str, str, Sequence[str], Any, Any], "tuple[str, Sequence[str]] | None"]
@@ -70,8 +82,10 @@ class Pattern:
     file_layout: FileLayoutHook | None = None
     derive_outputs: DeriveOutputsHook | None = None
     replace_partitions: ReplacePartitionsHook | None = None
+    admit_files: AdmitFilesHook | None = None
     ordered_inputs: OrderedInputsHook | None = None
     fold_inputs: FoldInputsHook | None = None
+    merge_outputs: MergeOutputsHook | None = None
     after_write: AfterWriteHook | None = None
 
     def parsed_arguments(self, config: BaseModel) -> Any:
