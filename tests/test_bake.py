@@ -126,6 +126,7 @@ KIT_FILES = [
         "runtime/__init__.py",
         "runtime/base.py",
         "runtime/glue.py",
+        "runtime/run.py",
         "runtime/spark.py",
         "testing/__init__.py",
         "testing/aws_e2e.py",
@@ -268,6 +269,13 @@ POINT_IN_TIME = [
     "tests/integration/test_point_in_time_job.py",
     "tests/e2e_local/test_point_in_time_on_s3.py",
 ]
+BOOKMARKS = [
+    f"{KIT}/patterns/bookmarks.py",
+    f"{KIT}/cli/bookmarks.py",
+    "tests/kit/test_bookmarks.py",
+    "tests/integration/test_bookmarks_job.py",
+    "tests/e2e_local/test_bookmarks_on_s3.py",
+]
 # pattern_alerting: EventBridge rules, their SNS topic and its key, and their tests.
 ALERTING = [
     "infra/alerting.tf",
@@ -343,6 +351,8 @@ class Bake:
             files += REPROCESSING
         if answers["pattern_point_in_time"]:
             files += POINT_IN_TIME
+        if answers["pattern_bookmarks"]:
+            files += BOOKMARKS
         if answers["pattern_alerting"]:
             files += ALERTING
         if answers["glue_version"] != "4.0":
@@ -384,6 +394,8 @@ BAKES = [
     Bake("point-in-time", {"pattern_point_in_time": True}, full=False),
     Bake("cdc", {"pattern_cdc": True}, full=False),
     Bake("cdc-minimal", {"pattern_cdc": True, "include_example": False}, full=False),
+    Bake("bookmarks", {"pattern_bookmarks": True}, full=False),
+    Bake("bookmarks-minimal", {"pattern_bookmarks": True, "include_example": False}, full=False),
     # The longest job name the hook allows (40): imports and lines still fit ruff's 120 columns.
     Bake("no-ci-longest-name", {"ci": "none", "job_name": "warehouse_orders_daily_snapshots_to_gold"}, full=False),
     # Each schema format alone, and each with the minimal job (pyspark's minimal bake is above).

@@ -52,6 +52,10 @@ def run_job(
             LOG.exception("job %s failed; not committing", config.job_name)
             run.abort()
             raise
-        runtime.commit()
+        try:
+            runtime.commit()
+        except Exception:
+            run.abort()
+            raise
         run.commit()
     return result

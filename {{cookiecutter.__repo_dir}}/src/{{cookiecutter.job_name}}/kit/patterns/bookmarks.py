@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
+from botocore.exceptions import ParamValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 LOG = logging.getLogger(__name__)
+PACKAGE = __name__.split(".", 1)[0]
 BookmarkOption = Literal["job-bookmark-enable", "job-bookmark-disable", "job-bookmark-pause"]
 ENABLE: BookmarkOption = "job-bookmark-enable"
 DISABLE: BookmarkOption = "job-bookmark-disable"
@@ -227,7 +229,8 @@ class BookmarkStore:
             f"Job {self.job_name} is already running (run {holder.get('run_id')}, since {holder.get('since')}): "
             f"a second run would read the same new files. Glue refuses it too (max_concurrent_runs = 1). If no "
             f"run is going on, a killed run left {self.location}/{LOCK} behind: remove it with "
-            "'python -m <package>.kit.cli.bookmarks unlock'."
+            f"'python -m {PACKAGE}.kit.cli.bookmarks --store {self.location.rsplit('/', 1)[0]} "
+            f"--job {self.job_name} unlock'."
         )
 
     def unlock(self, run_id: str | None = None) -> bool:
@@ -285,6 +288,14 @@ class BookmarkStore:
             client = self._client()
             try:
                 client.put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"), IfNoneMatch="*")
+            except ParamValidationError:
+                # boto3 before 1.35 (the 1.34 that Glue 4.0 and 5.0 pin) has no conditional PUT: look, write, and
+                # read back. Two runs starting within the same moment can both pass; Glue's own bookmarks never
+                # use this store, and max_concurrent_runs = 1 guards them there.
+                if self._read(name) is not None:
+                    return False
+                client.put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"))
+                return self._read(name) == text
             except client.exceptions.ClientError as exc:
                 if exc.response["Error"]["Code"] in ("PreconditionFailed", "ConditionalRequestConflict"):
                     return False
@@ -373,12 +384,12 @@ def _local_run(run: ActiveRun, settings: BookmarkSettings, arguments: BookmarkAr
     run.on_end(lambda: local.commit(run.run_id), lambda: local.abort(run.run_id))
     fresh = sorted(set(settings.inputs) - set(start.sources))
     others = sorted(set(start.sources) - set(settings.inputs))
-    if start.sources and fresh:
+    if fresh and others:
         LOG.warning(
             "bookmarks: no bookmark yet for %s, so every one of its files is read; the store also holds %s, which "
             "this job no longer reads. A renamed input (its transformation_ctx) starts from scratch, as on Glue.",
             ", ".join(fresh),
-            ", ".join(others) or "no other context",
+            ", ".join(others),
         )
     return local
 
