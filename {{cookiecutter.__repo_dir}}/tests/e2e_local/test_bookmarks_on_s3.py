@@ -88,7 +88,7 @@ def runs(e2e: LocalE2E) -> Runs:
 
 
 def test_both_runs_are_committed_in_the_store_under_s3(runs: Runs) -> None:
-    store = BookmarkStore(runs.store, JOB.name, s3=runs.e2e.s3)
+    store = BookmarkStore(runs.store, runs.e2e.manifest.job_name, s3=runs.e2e.s3)
     assert [bookmark.run_id for bookmark in store.history()] == ["e2e-bookmarks-first", "e2e-bookmarks-second"]
     assert store.unlock() is False  # each run released the lock
     assert BOOKMARKED in store.current().sources
@@ -124,6 +124,6 @@ else:
 
     def test_the_second_run_leaves_the_state_as_it_was_and_the_bookmark_where_it_stood(runs: Runs) -> None:
         assert rows_digest(read_rows(runs.e2e.s3, runs.table)) == runs.digest_before
-        first, second = BookmarkStore(runs.store, JOB.name, s3=runs.e2e.s3).history()
+        first, second = BookmarkStore(runs.store, runs.e2e.manifest.job_name, s3=runs.e2e.s3).history()
         assert second.sources == first.sources
         assert len(first.sources[BOOKMARKED]) == len(list(JOB.sample.parent.joinpath(BOOKMARKED).glob("*.csv")))

@@ -25,6 +25,7 @@ from {{ cookiecutter.job_name }}.kit.declarations import load_contract
 from {{ cookiecutter.job_name }}.kit.deploy import argument_templates, fill_arguments, placeholder
 from {{ cookiecutter.job_name }}.kit.io.glue_catalog import check_catalog
 from {{ cookiecutter.job_name }}.kit.io.publish import split_location
+from {{ cookiecutter.job_name }}.kit.patterns import installed_names
 from {{ cookiecutter.job_name }}.kit.testing.terraform import Module, load_module, load_tfvars, statements
 
 REPO = Path(__file__).resolve().parents[2]
@@ -142,8 +143,9 @@ def test_the_job_runs_one_at_a_time_under_its_security_configuration_with_a_dela
     assert encryption["s3_encryption"] == [{"s3_encryption_mode": "SSE-KMS", "kms_key_arn": key}]
     assert encryption["cloudwatch_encryption"] == [{"cloudwatch_encryption_mode": "SSE-KMS", "kms_key_arn": key}]
     assert encryption["job_bookmarks_encryption"] == [{"job_bookmarks_encryption_mode": "CSE-KMS", "kms_key_arn": key}]
-    # Bookmarks stay off until the bookmarks pattern turns them on.
-    assert infra.locals["glue_arguments"]["--job-bookmark-option"] == "job-bookmark-disable"
+    # Bookmarks stay off unless the bookmarks pattern is installed, which reads only new files when they are on.
+    option = "job-bookmark-enable" if "bookmarks" in installed_names() else "job-bookmark-disable"
+    assert infra.locals["glue_arguments"]["--job-bookmark-option"] == option
 
 
 def test_no_secret_travels_as_an_argument(infra: Module) -> None:

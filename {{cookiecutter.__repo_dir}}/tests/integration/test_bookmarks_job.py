@@ -41,8 +41,14 @@ def new_order_line() -> tuple[str, str, str]:
     lines = csv_rows(JOB.sample / "orderdetails" / "orderdetails.csv")
     order = lines[0]["orderNumber"]
     held = {line["productCode"] for line in lines if line["orderNumber"] == order}
-    product = next(row["productCode"] for row in csv_rows(JOB.sample / "products" / "products.csv") if row["productCode"] not in held)
-    order_date = next(row["orderDate"] for row in csv_rows(JOB.sample / "orders" / "orders.csv") if row["orderNumber"] == order)
+    product = next(
+        row["productCode"]
+        for row in csv_rows(JOB.sample / "products" / "products.csv")
+        if row["productCode"] not in held
+    )
+    order_date = next(
+        row["orderDate"] for row in csv_rows(JOB.sample / "orders" / "orders.csv") if row["orderNumber"] == order
+    )
     return f"{order},{product},10,50.00,99", order, order_date
 
 
@@ -72,8 +78,9 @@ def _star_schema() -> Arrival:
         rows=1,
         changed={order_date: by_date[order_date] + 1},
         total=JOB.rows["fact_orders"] + 1,
-        check=lambda rows: sum(1 for row in rows if str(row["order_number"]) == order and row["order_line_number"] == 99)
-        == 1,
+        check=lambda rows: (
+            sum(1 for row in rows if str(row["order_number"]) == order and row["order_line_number"] == 99) == 1
+        ),
     )
 
 
@@ -87,8 +94,10 @@ def _minimal() -> Arrival:
         rows=2,
         changed={"2024-03-01": 0, "2024-03-04": 1, "2024-03-05": 1},
         total=JOB.rows["clean_records"] + 1,
-        check=lambda rows: {row["record_id"]: str(row["amount"]) for row in rows if row["record_id"] in (1, 5)}
-        == {1: "99.00", 5: "3.00"},
+        check=lambda rows: (
+            {row["record_id"]: str(row["amount"]) for row in rows if row["record_id"] in (1, 5)}
+            == {1: "99.00", 5: "3.00"}
+        ),
     )
 
 
@@ -213,7 +222,9 @@ else:
 
     def folded(summary: RunSummary) -> int:
         """How many change records the run folded in, as its summary says (the change-records pattern's note)."""
-        notes = [report.note for report in summary.inputs if report.note and f" of {BOOKMARKED} folded in" in report.note]
+        notes = [
+            report.note for report in summary.inputs if report.note and f" of {BOOKMARKED} folded in" in report.note
+        ]
         (note,) = notes
         return int(note.split(" ", 1)[0])
 

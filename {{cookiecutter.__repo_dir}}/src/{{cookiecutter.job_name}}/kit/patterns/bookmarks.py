@@ -408,7 +408,8 @@ def _same_file(path: str) -> str:
 def glue_admitted(glue_context: Any, ctx: str, path: str, format_name: str, listed: Mapping[str, int]) -> list[str]:
     """The files of ``listed`` that Glue's bookmark for ``ctx`` lets through: Glue reads ``path`` as a
     DynamicFrame with that ``transformation_ctx``, and the files its rows come from are the new ones."""
-    options = {"withHeader": True, "multiLine": True} if format_name == "csv" else {"multiline": False}
+    # As the kit's reader reads them: CSV with a header and quoted line breaks, JSON one record per line.
+    options = {"withHeader": True, "multiLine": True} if format_name == "csv" else {}
     frame = glue_context.create_dynamic_frame.from_options(
         connection_type="s3",
         connection_options={"paths": [path], "recurse": True},
