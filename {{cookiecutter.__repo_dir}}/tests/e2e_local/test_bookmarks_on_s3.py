@@ -1,30 +1,44 @@
 """The bookmarks pattern on the cluster over S3: the second run reads only the file that arrived since the first.
 
-The job runs with ``--job-bookmark-option job-bookmark-enable`` on its own copy of the sample data and its own
-``--output_path``, keeping its bookmarks under an S3 prefix of the temp bucket, as a run on any Spark but Glue's
-would; the file of ``tests/integration/test_bookmarks_job.py`` then arrives in the raw bucket and the job runs
-again. The merged output keeps every object outside the partitions the new rows touch (same key, ETag and
-LastModified); those partitions hold new objects only, with their rows; the store under S3 holds both runs.
-A job whose bookmarked input is a change feed (no merge) checks instead that its second run folds nothing.
+The shared pattern run (``patterns_run``) is the first: ``--job-bookmark-option job-bookmark-enable``, the
+bookmarks kept under an S3 prefix of the temp bucket, as a run on any Spark but Glue's would keep them. The
+file of ``tests/integration/test_bookmarks_job.py`` then arrives in the raw bucket and the job runs again. The
+merged output keeps every object outside the partitions the new rows touch (same key, ETag and LastModified);
+those partitions hold new objects only, with their rows; the store under S3 holds both runs. A job whose
+bookmarked input is a change feed (no merge) checks instead that its second run leaves the state as it was.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pytest
 
 import integration.{{ cookiecutter.__job_module }}_under_test as under_test
+from e2e_local.conftest import PatternsRun
 from integration.test_bookmarks_job import ARRIVALS, BOOKMARKED, MERGED
 from {{ cookiecutter.job_name }}.kit.declarations import load_job
 from {{ cookiecutter.job_name }}.kit.io.publish import split_location
 from {{ cookiecutter.job_name }}.kit.io.s3 import list_objects, split_s3_uri
 from {{ cookiecutter.job_name }}.kit.patterns.bookmarks import BookmarkStore
 from {{ cookiecutter.job_name }}.kit.testing.aws_e2e import table_uri
-from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E, SubmitResult, tail
-from {{ cookiecutter.job_name }}.kit.testing.s3_tables import leftovers, partition_values, read_rows, rows_digest
+from {{ cookiecutter.job_name }}.kit.testing.local_e2e import (
+    BUCKETS,
+    LocalE2E,
+    SubmitResult,
+    tail,
+)
+from {{ cookiecutter.job_name }}.kit.testing.s3_tables import (
+    leftovers,
+    partition_values,
+    read_rows,
+    rows_digest,
+)
 
 JOB = under_test.JOB
+# It adds a file to the raw input and merges it into the shared pattern run's tables: after every other module.
+RUNS_LAST = True
 # Key -> (ETag, LastModified): what changes when an object is rewritten, even with the same bytes.
 Listing = dict[str, tuple[str, str]]
 
@@ -56,40 +70,38 @@ def table_of(output: str, name: str) -> str:
     return table_uri(output, JOB.folders[name]) if name in JOB.folders else f"{split_location(output)[0]}/{name}"
 
 
+def run_arguments(base: Mapping[str, str]) -> dict[str, str]:
+    """For the shared pattern run, its first: bookmarks on, kept under an S3 prefix of the temp bucket."""
+    return {"--job-bookmark-option": "job-bookmark-enable", "--bookmark_store": f"s3://{BUCKETS['temp']}/bookmarks-e2e"}
+
+
 @pytest.fixture(scope="module")
-def runs(e2e: LocalE2E) -> Runs:
-    raw = e2e.arguments[f"--{JOB.input_argument}"] + "-bookmarks"
-    e2e.upload(JOB.sample, raw)
-    parent, _ = split_location(raw)
-    for name in load_job(JOB.name).inputs:
-        beside = JOB.sample.parent / name
-        if name != JOB.sample.name and beside.is_dir():
-            e2e.upload(beside, f"{parent}/{name}")
-    output = e2e.arguments["--output_path"] + "-bookmarks"
-    store = f"{e2e.locations['temp']}/bookmarks-e2e"
-    arguments = {
-        **e2e.arguments,
-        f"--{JOB.input_argument}": raw,
-        "--output_path": output,
-        "--job-bookmark-option": "job-bookmark-enable",
-        "--bookmark_store": store,
-    }
+def runs(e2e: LocalE2E, patterns_run: PatternsRun) -> Runs:
+    """The shared pattern run read every file and committed; the new file arrives in the raw bucket, the job runs
+    again with the same arguments, and the file is taken away again (the raw input is every module's)."""
     target = MERGED or load_job(JOB.name).settings_for("cdc")[JOB.sample.name]["state"]
-    table = table_of(output, target)
-    first = succeeded(e2e.submit("e2e-bookmarks-first", arguments))
+    table = table_of(patterns_run.output, target)
     before = listing(e2e, table)
     digest = rows_digest(read_rows(e2e.s3, table))
-    if MERGED is not None:
-        arrival = ARRIVALS[JOB.name]()
-        bucket, key = split_s3_uri("/".join(part for part in (raw, arrival.folder, arrival.name) if part))
+    # A change feed's job gets no new file: its second run has nothing new to fold.
+    arrival = ARRIVALS[JOB.name]() if MERGED is not None else None
+    raw = e2e.arguments[f"--{JOB.input_argument}"]
+    uri = "/".join(part for part in (raw, arrival.folder, arrival.name) if part) if arrival else None
+    if arrival and uri:
+        bucket, key = split_s3_uri(uri)
         e2e.s3.put_object(Bucket=bucket, Key=key, Body=arrival.text.encode())
-    second = succeeded(e2e.submit("e2e-bookmarks-second", arguments))
-    return Runs(e2e, table, store, first, second, before, listing(e2e, table), digest)
+    try:
+        second = succeeded(e2e.submit("e2e-bookmarks-second", patterns_run.arguments))
+    finally:
+        if uri:
+            e2e.s3.delete_object(Bucket=split_s3_uri(uri)[0], Key=split_s3_uri(uri)[1])
+    store = patterns_run.arguments["--bookmark_store"]
+    return Runs(e2e, table, store, patterns_run.result, second, before, listing(e2e, table), digest)
 
 
 def test_both_runs_are_committed_in_the_store_under_s3(runs: Runs) -> None:
     store = BookmarkStore(runs.store, runs.e2e.manifest.job_name, s3=runs.e2e.s3)
-    assert [bookmark.run_id for bookmark in store.history()] == ["e2e-bookmarks-first", "e2e-bookmarks-second"]
+    assert [bookmark.run_id for bookmark in store.history()] == ["e2e-patterns", "e2e-bookmarks-second"]
     assert store.unlock() is False  # each run released the lock
     assert BOOKMARKED in store.current().sources
 

@@ -1,6 +1,6 @@
 """The output_file_count pattern on the cluster over S3: its two job arguments give exactly the files they ask for.
 
-The run writes beside the main E2E's tables (its own --output_path), so the two never meet. Files are counted
+The shared pattern run (``patterns_run``) writes beside the main E2E's tables, so the two never meet. Files are counted
 through boto3 and each file's rows read from its Parquet footer, as a reader of the bucket sees them.
 """
 
@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping
 
 import pyarrow.parquet as pq
 import pytest
 
 import integration.{{ cookiecutter.__job_module }}_under_test as under_test
+from e2e_local.conftest import PatternsRun
 from {{ cookiecutter.job_name }}.kit.io.s3 import split_s3_uri
 from {{ cookiecutter.job_name }}.kit.testing.aws_e2e import table_uri
-from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E, tail
+from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E
 from {{ cookiecutter.job_name }}.kit.testing.s3_tables import (
     data_files,
     files_by_folder,
@@ -31,20 +33,15 @@ CAP = 2 if max(PARTITION_ROWS.values()) > 2 else 1
 FILES = 3
 
 
-@pytest.fixture(scope="module")
-def output_path(e2e: LocalE2E, sample_input: str) -> str:
-    """A run with --output_files for every unpartitioned output and a row cap for the partitioned one."""
-    output = e2e.arguments["--output_path"] + "-file-count"
+def run_arguments(base: Mapping[str, str]) -> dict[str, str]:
+    """For the shared pattern run: --output_files for every unpartitioned output, a row cap for the partitioned one."""
     files = ",".join(f"{name}={FILES}" for name in JOB.unpartitioned)
-    arguments = {
-        **e2e.arguments,
-        "--output_path": output,
-        "--output_max_records_per_file": f"{PARTITIONED}={CAP}",
-        **({"--output_files": files} if files else {}),
-    }
-    result = e2e.submit("e2e-output-file-count", arguments)
-    assert result.returncode == 0, f"the job failed ({result.seconds:.0f} s):\n{tail(result.output)}"
-    return output
+    return {"--output_max_records_per_file": f"{PARTITIONED}={CAP}", **({"--output_files": files} if files else {})}
+
+
+@pytest.fixture(scope="module")
+def output_path(patterns_run: PatternsRun) -> str:
+    return patterns_run.output
 
 
 def rows_per_file(e2e: LocalE2E, uri: str) -> dict[str, int]:

@@ -1,6 +1,6 @@
 """The point_in_time pattern on the cluster over S3: a run's snapshots land under their day, whole and clean.
 
-The job runs once with ``--snapshot_date`` beside the main E2E's tables (its own --output_path). Each snapshot
+The shared pattern run (``patterns_run``) gives ``--snapshot_date``, beside the main E2E's tables. Each snapshot
 table then holds exactly that day's folder, with the rows of the output it copies, read through boto3 and
 pyarrow, and nothing of the staging or the commit protocol. That a later day leaves an earlier one's objects
 as they were is the kit's partial publish on S3, which the reprocessing pattern's E2E checks object by object,
@@ -9,13 +9,16 @@ and ``tests/kit/test_point_in_time.py`` checks for snapshots on the local filesy
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
 import integration.{{ cookiecutter.__job_module }}_under_test as under_test
+from e2e_local.conftest import PatternsRun
 from {{ cookiecutter.job_name }}.kit.declarations import load_job
 from {{ cookiecutter.job_name }}.kit.io.publish import split_location
 from {{ cookiecutter.job_name }}.kit.testing.aws_e2e import table_uri
-from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E, tail
+from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E
 from {{ cookiecutter.job_name }}.kit.testing.s3_tables import leftovers, read_rows, relative_keys
 
 JOB = under_test.JOB
@@ -33,13 +36,14 @@ def snapshot_uri(output: str, snapshot: str) -> str:
     return f"{parent}/{snapshot}"
 
 
+def run_arguments(base: Mapping[str, str]) -> dict[str, str]:
+    """For the shared pattern run: the day its snapshots are filed under."""
+    return {"--snapshot_date": DAY}
+
+
 @pytest.fixture(scope="module")
-def output(e2e: LocalE2E, sample_input: str) -> str:
-    output = e2e.arguments["--output_path"] + "-point-in-time"
-    arguments = {**e2e.arguments, "--output_path": output, "--snapshot_date": DAY}
-    result = e2e.submit("e2e-point-in-time", arguments)
-    assert result.returncode == 0, f"the job failed ({result.seconds:.0f} s):\n{tail(result.output)}"
-    return output
+def output(patterns_run: PatternsRun) -> str:
+    return patterns_run.output
 
 
 def test_each_snapshot_table_holds_the_days_folder_only_and_nothing_left_over(e2e: LocalE2E, output: str) -> None:

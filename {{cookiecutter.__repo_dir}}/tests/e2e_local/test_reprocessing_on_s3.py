@@ -1,9 +1,10 @@
 """The reprocessing pattern on the cluster over S3: ``--reprocess_dates`` replaces one date's objects, no other.
 
-The job runs whole, then again with one date to rebuild, beside the main E2E's tables (its own
---output_path). Every object outside that date must keep its key, ETag and LastModified; the date's objects
-must all be new, with the date's rows; and nothing may be left of the run's staging. On S3 the move is a
-copy then a delete and the old objects go only after the new ones are in: what a local disk cannot show.
+The shared pattern run (``patterns_run``) writes the table whole, beside the main E2E's tables; the job then
+runs again with one date to rebuild. Every object outside that date must keep its key, ETag and LastModified;
+the date's objects must all be new, with the date's rows; and nothing may be left of the run's staging. On S3
+the move is a copy then a delete and the old objects go only after the new ones are in: what a local disk
+cannot show.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import integration.{{ cookiecutter.__job_module }}_under_test as under_test
+from e2e_local.conftest import PatternsRun
 from {{ cookiecutter.job_name }}.kit.io.publish import split_location
 from {{ cookiecutter.job_name }}.kit.io.s3 import list_objects, split_s3_uri
 from {{ cookiecutter.job_name }}.kit.testing.aws_e2e import table_uri
@@ -47,13 +49,13 @@ def submit(e2e: LocalE2E, name: str, arguments: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def runs(e2e: LocalE2E, sample_input: str) -> Runs:
-    output = e2e.arguments["--output_path"] + "-reprocessing"
-    arguments = {**e2e.arguments, "--output_path": output}
-    table = table_uri(output, JOB.folders[OUTPUT])
-    submit(e2e, "e2e-reprocessing-whole", arguments)
+def runs(e2e: LocalE2E, patterns_run: PatternsRun) -> Runs:
+    """The shared pattern run wrote the table whole; the same arguments and one date to rebuild then run again."""
+    table = table_uri(patterns_run.output, JOB.folders[OUTPUT])
     before = listing(e2e, table)
-    submit(e2e, "e2e-reprocessing-date", {**arguments, "--reprocess_dates": DATE})
+    # A rebuild reads every file of its inputs: with bookmarks (the bookmarks pattern, if installed) off.
+    rebuild = {**patterns_run.arguments, "--reprocess_dates": DATE, "--job-bookmark-option": "job-bookmark-disable"}
+    submit(e2e, "e2e-reprocessing-date", rebuild)
     return Runs(table, before, listing(e2e, table))
 
 

@@ -9,28 +9,30 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 
 import pytest
 
 import integration.{{ cookiecutter.__job_module }}_under_test as under_test
+from e2e_local.conftest import PatternsRun
 from {{ cookiecutter.job_name }}.kit.io.s3 import split_s3_uri
 from {{ cookiecutter.job_name }}.kit.testing.aws_e2e import table_uri
-from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E, tail
+from {{ cookiecutter.job_name }}.kit.testing.local_e2e import LocalE2E
 from {{ cookiecutter.job_name }}.kit.testing.s3_tables import read_rows, relative_keys
 
 JOB = under_test.JOB
 EXPORTED, FILE_NAME = JOB.export
 
 
+def run_arguments(base: Mapping[str, str]) -> dict[str, str]:
+    """For the shared pattern run: an --export_path beside its --output_path."""
+    return {"--export_path": base["--output_path"] + "-exports"}
+
+
 @pytest.fixture(scope="module")
-def export(e2e: LocalE2E, sample_input: str) -> tuple[str, str]:
-    """A run with --export_path (and its own --output_path); the two URIs."""
-    output = e2e.arguments["--output_path"] + "-single-file"
-    export_path = output + "-exports"
-    arguments = {**e2e.arguments, "--output_path": output, "--export_path": export_path}
-    result = e2e.submit("e2e-single-file", arguments)
-    assert result.returncode == 0, f"the job failed ({result.seconds:.0f} s):\n{tail(result.output)}"
-    return output, export_path
+def export(patterns_run: PatternsRun) -> tuple[str, str]:
+    """The shared pattern run's --output_path and --export_path."""
+    return patterns_run.output, patterns_run.arguments["--export_path"]
 
 
 def exported_rows(e2e: LocalE2E, export_path: str) -> list[dict[str, str]]:

@@ -19,7 +19,12 @@ from pydantic import Field
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import DateType, IntegerType, StructField, StructType
 
-from {{ cookiecutter.job_name }}.kit.args import InputPath, IntakeJobConfig, OutputPath, parse_job_arguments
+from {{ cookiecutter.job_name }}.kit.args import (
+    InputPath,
+    IntakeJobConfig,
+    OutputPath,
+    parse_job_arguments,
+)
 from {{ cookiecutter.job_name }}.kit.cli import bookmarks as cli
 from {{ cookiecutter.job_name }}.kit.declarations import load_job
 from {{ cookiecutter.job_name }}.kit.handler import job_arguments, run_job

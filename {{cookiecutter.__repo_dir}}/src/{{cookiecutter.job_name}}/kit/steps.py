@@ -363,7 +363,10 @@ def write_outputs(
 
     An installed pattern may ask for some partitions of an output only (``replace_partitions``, the
     reprocessing pattern): that output is then filtered to them, staged and checked the same way, and
-    published partition by partition (``PartitionScope``); its other partitions are left as they are.
+    published partition by partition (``PartitionScope``); its other partitions are left as they are. A
+    pattern may also merge this run's rows into an output's published ones (``merge_outputs``, the bookmarks
+    pattern): the merged rows replace the partitions they fall in, and an output they touch nowhere is not
+    written at all.
     """
     if isinstance(config, JobConfig):
         tables = {**config.carried_outputs(), **tables}
