@@ -169,6 +169,16 @@ REMOVE_PATHS: list[tuple[str, object, list[str]]] = [
             "tests/e2e_local/test_bookmarks_on_s3.py",
         ],
     ),
+    (
+        "pattern_recovery",
+        False,
+        [
+            f"{KIT}/patterns/recovery.py",
+            "infra/recovery.tf",
+            "tests/kit/test_recovery.py",
+            "tests/integration/test_recovery_job.py",
+        ],
+    ),
     ("pattern_alerting", False, ["infra/alerting.tf", "infra/events", "tests/infra/test_alerting.py"]),
 ]
 

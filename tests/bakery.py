@@ -29,6 +29,7 @@ JOB_PATTERNS = {
     "pattern_point_in_time": True,
     "pattern_cdc": True,
     "pattern_bookmarks": True,
+    "pattern_recovery": True,
 }
 # Variables a nested make/uv/pytest must not inherit from the outer run (plus every PYTEST_*).
 LEAKY_ENV = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")

@@ -276,6 +276,12 @@ BOOKMARKS = [
     "tests/integration/test_bookmarks_job.py",
     "tests/e2e_local/test_bookmarks_on_s3.py",
 ]
+RECOVERY = [
+    f"{KIT}/patterns/recovery.py",
+    "infra/recovery.tf",
+    "tests/kit/test_recovery.py",
+    "tests/integration/test_recovery_job.py",
+]
 # pattern_alerting: EventBridge rules, their SNS topic and its key, and their tests.
 ALERTING = [
     "infra/alerting.tf",
@@ -353,6 +359,8 @@ class Bake:
             files += POINT_IN_TIME
         if answers["pattern_bookmarks"]:
             files += BOOKMARKS
+        if answers["pattern_recovery"]:
+            files += RECOVERY
         if answers["pattern_alerting"]:
             files += ALERTING
         if answers["glue_version"] != "4.0":
@@ -396,6 +404,8 @@ BAKES = [
     Bake("cdc-minimal", {"pattern_cdc": True, "include_example": False}, full=False),
     Bake("bookmarks", {"pattern_bookmarks": True}, full=False),
     Bake("bookmarks-minimal", {"pattern_bookmarks": True, "include_example": False}, full=False),
+    Bake("recovery", {"pattern_recovery": True}, full=False),
+    Bake("recovery-minimal", {"pattern_recovery": True, "include_example": False}, full=False),
     # The longest job name the hook allows (40): imports and lines still fit ruff's 120 columns.
     Bake("no-ci-longest-name", {"ci": "none", "job_name": "warehouse_orders_daily_snapshots_to_gold"}, full=False),
     # Each schema format alone, and each with the minimal job (pyspark's minimal bake is above).

@@ -125,6 +125,10 @@ def test_defaults_remove_the_minimal_job_and_every_pattern() -> None:
         "tests/kit/test_bookmarks.py",
         "tests/integration/test_bookmarks_job.py",
         "tests/e2e_local/test_bookmarks_on_s3.py",
+        "src/orders_star_schema/kit/patterns/recovery.py",
+        "infra/recovery.tf",
+        "tests/kit/test_recovery.py",
+        "tests/integration/test_recovery_job.py",
     ]
 
 
@@ -199,6 +203,10 @@ def test_minimal_job_on_glue_4_without_ci_with_one_pattern_and_no_alerting() -> 
         "tests/kit/test_bookmarks.py",
         "tests/integration/test_bookmarks_job.py",
         "tests/e2e_local/test_bookmarks_on_s3.py",
+        "src/daily_export/kit/patterns/recovery.py",
+        "infra/recovery.tf",
+        "tests/kit/test_recovery.py",
+        "tests/integration/test_recovery_job.py",
         "infra/alerting.tf",
         "infra/events",
         "tests/infra/test_alerting.py",

@@ -54,7 +54,7 @@ resource "aws_glue_job" "job" {
     notify_delay_after = var.notify_delay_after_minutes
   }
 
-  default_arguments = merge(local.job_arguments, local.glue_arguments, local.log_arguments)
+  default_arguments = merge(local.job_arguments, local.glue_arguments, local.log_arguments{{ ", local.recovery_arguments" if cookiecutter.pattern_recovery }})
 
   depends_on = [aws_s3_object.artifact, aws_cloudwatch_log_group.job]
 }

@@ -23,6 +23,7 @@ from {{ cookiecutter.job_name }}.kit.cli import catalog_tables
 from {{ cookiecutter.job_name }}.kit.contracts import Contract
 from {{ cookiecutter.job_name }}.kit.declarations import load_contract
 from {{ cookiecutter.job_name }}.kit.deploy import argument_templates, fill_arguments, placeholder
+from {{ cookiecutter.job_name }}.kit.handler import job_arguments
 from {{ cookiecutter.job_name }}.kit.io.glue_catalog import check_catalog
 from {{ cookiecutter.job_name }}.kit.io.publish import split_location
 from {{ cookiecutter.job_name }}.kit.patterns import installed_names
@@ -64,7 +65,16 @@ def job(infra: Module) -> dict[str, Any]:
 
 def terraform_arguments(infra: Module, glue_version: str) -> dict[str, str]:
     """The job's default arguments as Terraform computes them for the manifest ``make package`` writes."""
-    assert job(infra)["default_arguments"] == "${merge(local.job_arguments, local.glue_arguments, local.log_arguments)}"
+    merged = re.fullmatch(r"\$\{merge\((.*)\)\}", job(infra)["default_arguments"])
+    assert merged, job(infra)["default_arguments"]
+    sources = [source.strip() for source in merged[1].split(",")]
+    assert sources[:3] == ["local.job_arguments", "local.glue_arguments", "local.log_arguments"], sources
+    # Any more: a pattern's own arguments (the recovery pattern's --max_input_age_hours), each a map in locals.
+    patterns = {
+        name: str(value)
+        for source in sources[3:]
+        for name, value in infra.locals[source.removeprefix("local.")].items()
+    }
     # job_arguments: each manifest template with every role's placeholder replaced by that role's location.
     expression = infra.locals["job_arguments"]
     assert "local.manifest.arguments" in expression
@@ -83,7 +93,7 @@ def terraform_arguments(infra: Module, glue_version: str) -> dict[str, str]:
     assert log_choice, infra.locals["log_arguments"]
     chosen = log_choice[1] if float(glue_version) >= 5 else log_choice[2]
     logs = dict(re.findall(r'"(--[A-Za-z-]+)"\s*=\s*([^,}]+)', chosen))
-    return {**arguments, **glue, **{name: "/aws-glue/jobs/log-group" for name in logs}}
+    return {**arguments, **glue, **{name: "/aws-glue/jobs/log-group" for name in logs}, **patterns}
 
 
 def makefile_glue_version() -> str:
@@ -96,7 +106,7 @@ def test_the_job_accepts_every_argument_terraform_sets_and_gets_every_one_it_req
     arguments = terraform_arguments(infra, makefile_glue_version())
     # Nothing the job rejects: every argument is the job's own or one of Glue's.
     own = {name for name in arguments if name not in GLUE_PARAMETERS}
-    fields = {f"--{info.alias or name}" for name, info in JOB.config_type.model_fields.items()}
+    fields = {f"--{info.alias or name}" for name, info in job_arguments(JOB.config_type).model_fields.items()}
     assert own <= fields, f"arguments the job does not take: {sorted(own - fields)}"
     # Nothing missing: the job parses the set as Glue passes it, its own two names added.
     argv = ["script", "--JOB_NAME", JOB.name, "--JOB_RUN_ID", "jr_terraform"]

@@ -1,0 +1,198 @@
+"""The recovery pattern in the repo's job: a run that fails at any write step, then a rerun, gives the clean run's
+tables, with no duplicate and nothing left over; a reader never sees half a table; a late input stops the run.
+
+Each failure is injected around the kit's own functions (staging an output, swapping a table in, deleting the
+publish journal), as a Glue retry after a lost executor or a killed driver would meet it. The rerun is an
+ordinary run, as ``max_retries`` makes it. Expected tables are the clean run's, row for row.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from pyspark.sql import SparkSession
+
+from {{ cookiecutter.job_name }}.kit import steps
+from {{ cookiecutter.job_name }}.kit.declarations import load_job
+from {{ cookiecutter.job_name }}.kit.io import publish
+from {{ cookiecutter.job_name }}.kit.patterns.recovery import StaleInputError
+from {{ cookiecutter.job_name }}.kit.testing.data import age_files
+
+from .{{ cookiecutter.__job_module }}_under_test import JOB
+
+HOUR = 3600
+
+
+class InjectedError(RuntimeError):
+    """The failure a test injects."""
+
+
+def copy_sample(root: Path) -> Path:
+    raw = root / "raw" / JOB.sample.name
+    shutil.copytree(JOB.sample, raw)
+    for name in load_job(JOB.name).inputs:
+        beside = JOB.sample.parent / name
+        if name != JOB.sample.name and beside.is_dir():
+            shutil.copytree(beside, raw.parent / name)
+    return raw
+
+
+@dataclass(frozen=True)
+class Place:
+    root: Path
+    raw: Path
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+    def run(self, spark: SparkSession, *extra: str) -> None:
+        spark.catalog.clearCache()
+        JOB.run(spark, self.raw, self.output, self.root / "quarantine", *extra)
+
+    def tables(self, spark: SparkSession) -> dict[str, list[str]]:
+        """Every output's rows, as sorted text: equal for the same rows in any order and any file split."""
+        return {
+            name: sorted(map(repr, spark.read.parquet(str(JOB.table(self.output, name))).collect()))
+            for name in JOB.outputs
+        }
+
+    def leftovers(self) -> list[str]:
+        """Beside each table, anything but its one published version: staging, an old version, a journal."""
+        found = []
+        for name in JOB.outputs:
+            table = JOB.table(self.output, name)
+            area = table.parent / f".{table.name}.versions"
+            current = table.resolve().name if table.is_symlink() else None
+            found += [f"{area.name}/{entry.name}" for entry in sorted(area.iterdir()) if entry.name != current]
+        return found
+
+
+def place(root: Path) -> Place:
+    return Place(root, copy_sample(root))
+
+
+def fail_on_call(target: Any, attribute: str, call: Callable[[int], bool]) -> Callable[..., Any]:
+    """``target.attribute`` that raises InjectedError on the calls ``call`` picks (counting from 1)."""
+    original = getattr(target, attribute)
+    calls = 0
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if call(calls):
+            raise InjectedError(f"injected: {attribute} call {calls}")
+        return original(*args, **kwargs)
+
+    return failing
+
+
+OUTPUTS = len(load_job(JOB.name).outputs)
+# Where a run can fail while writing, and how to make it fail there.
+FAILURES: dict[str, tuple[Any, str, Callable[[int], bool]]] = {
+    # The last output's staging: every other output is staged, nothing is published.
+    "while staging the last output": (steps, "_stage", lambda call: call == OUTPUTS),
+    # Some tables swapped in, the others not: the journal is there for the next write. (A job with one
+    # output fails its only swap, with the journal written.)
+    "between two tables' swaps": (publish.LocalPublisher, "swap", lambda call: call == max(OUTPUTS - 1, 1)),
+    # Every table swapped in, the journal not yet deleted.
+    "after every swap, before the journal goes": (publish.LocalPublisher, "delete_journal", lambda call: call == 1),
+}
+
+
+@dataclass(frozen=True)
+class Retried:
+    """After each failure and its rerun: the tables and what is left beside them."""
+
+    clean: dict[str, list[str]]
+    failed: dict[str, str]
+    tables: dict[str, dict[str, list[str]]]
+    leftovers: dict[str, list[str]]
+
+
+@pytest.fixture(scope="module")
+def retried(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Retried:
+    """A clean run, then, one after the other, a run failed at each write step and its ordinary rerun (as a
+    Glue retry makes it), each on what the last one left."""
+    runs = place(tmp_path_factory.mktemp("recovery"))
+    runs.run(spark)
+    assert runs.leftovers() == []
+    clean = runs.tables(spark)
+    failed, tables, leftovers = {}, {}, {}
+    for where, (target, attribute, call) in FAILURES.items():
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(target, attribute, fail_on_call(target, attribute, call))
+            with pytest.raises(InjectedError) as raised:
+                runs.run(spark)
+        failed[where] = str(raised.value)
+        runs.run(spark)
+        tables[where], leftovers[where] = runs.tables(spark), runs.leftovers()
+    return Retried(clean, failed, tables, leftovers)
+
+
+@pytest.mark.parametrize("where", list(FAILURES))
+def test_a_rerun_after_a_failure_gives_the_clean_runs_tables_and_leaves_nothing(retried: Retried, where: str) -> None:
+    assert retried.failed[where].startswith("injected:")
+    assert retried.tables[where] == retried.clean
+    assert retried.leftovers[where] == []
+
+
+@pytest.fixture
+def reader() -> Iterator[Callable[[Path], list[int]]]:
+    """A reader polling a table while the test writes it: the row count of every read that completed."""
+    stop = threading.Event()
+    threads: list[threading.Thread] = []
+
+    def start(table: Path) -> list[int]:
+        counts: list[int] = []
+
+        def poll() -> None:
+            while not stop.is_set():
+                try:
+                    counts.append(pq.read_table(str(table)).num_rows)
+                except (FileNotFoundError, OSError):
+                    continue  # a version deleted under a read in progress: the read fails, never returns half
+
+        thread = threading.Thread(target=poll, daemon=True)
+        thread.start()
+        threads.append(thread)
+        return counts
+
+    yield start
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+
+
+def test_a_reader_polling_during_a_rerun_sees_the_whole_table_every_time(
+    spark: SparkSession, tmp_path: Path, reader: Callable[[Path], list[int]]
+) -> None:
+    output = next(iter(JOB.rows))
+    runs = place(tmp_path)
+    runs.run(spark)
+    counts = reader(JOB.table(runs.output, output))
+    runs.run(spark)
+    assert len(counts) > 10, "the reader hardly read while the job wrote"
+    assert set(counts) == {JOB.rows[output]}
+
+
+def test_a_late_input_stops_the_run_before_anything_is_written(spark: SparkSession, tmp_path: Path) -> None:
+    late = place(tmp_path)
+    age_files(late.raw, 48 * HOUR)
+    with pytest.raises(StaleInputError, match="older than --max_input_age_hours 36 allows"):
+        late.run(spark, "--max_input_age_hours", "36")
+    assert not late.output.exists()
+
+
+def test_the_declared_fresh_inputs_are_inputs_of_the_job() -> None:
+    declaration = load_job(JOB.name)
+    fresh = declaration.settings_for("recovery")["fresh_inputs"]
+    assert fresh
+    assert set(fresh) <= set(declaration.inputs)
