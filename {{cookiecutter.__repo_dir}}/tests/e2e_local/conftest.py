@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 import integration.{{ cookiecutter.__job_module }}_under_test as under_test
-from {{ cookiecutter.job_name }}.kit.declarations import load_job
 from {{ cookiecutter.job_name }}.kit.io.publish import split_location
 from {{ cookiecutter.job_name }}.kit.testing.local_e2e import (
     LocalE2E,
@@ -46,10 +45,8 @@ def sample_input(e2e: LocalE2E) -> str:
     uri = e2e.arguments[f"--{job.input_argument}"]
     e2e.upload(job.sample, uri)
     parent, _ = split_location(uri)
-    for name in load_job(job.name).inputs:
-        beside = job.sample.parent / name
-        if name != job.sample.name and beside.is_dir():
-            e2e.upload(beside, f"{parent}/{name}")
+    for name, folder in job.samples_beside.items():
+        e2e.upload(folder, f"{parent}/{name}")
     return uri
 
 

@@ -87,14 +87,14 @@ def runs(e2e: LocalE2E, patterns_run: PatternsRun) -> Runs:
     arrival = ARRIVALS[JOB.name]() if MERGED is not None else None
     raw = e2e.arguments[f"--{JOB.input_argument}"]
     uri = "/".join(part for part in (raw, arrival.folder, arrival.name) if part) if arrival else None
-    if arrival and uri:
-        bucket, key = split_s3_uri(uri)
+    bucket, key = split_s3_uri(uri) if uri else ("", "")
+    if arrival:
         e2e.s3.put_object(Bucket=bucket, Key=key, Body=arrival.text.encode())
     try:
         second = succeeded(e2e.submit("e2e-bookmarks-second", patterns_run.arguments))
     finally:
-        if uri:
-            e2e.s3.delete_object(Bucket=split_s3_uri(uri)[0], Key=split_s3_uri(uri)[1])
+        if arrival:
+            e2e.s3.delete_object(Bucket=bucket, Key=key)
     store = patterns_run.arguments["--bookmark_store"]
     return Runs(e2e, table, store, patterns_run.result, second, before, listing(e2e, table), digest)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -65,6 +66,21 @@ class JobUnderTest:
         """Every declared output: those under ``--output_path``, then those beside it."""
         return [*self.folders, *self.beside]
 
+    @property
+    def samples_beside(self) -> dict[str, Path]:
+        """The sample folder of each declared input that sits beside the job's sample rather than in it (a change
+        feed beside the table it changes), by input name."""
+        folders = {name: self.sample.parent / name for name in load_job(self.name).inputs if name != self.sample.name}
+        return {name: folder for name, folder in folders.items() if folder.is_dir()}
+
+    def copy_sample(self, root: Path) -> Path:
+        """The sample data under ``root``, with ``samples_beside`` beside it; the raw path to give the job."""
+        raw = root / "raw" / self.sample.name
+        shutil.copytree(self.sample, raw)
+        for name, folder in self.samples_beside.items():
+            shutil.copytree(folder, raw.parent / name)
+        return raw
+
     def table(self, output: Path, name: str) -> Path:
         if name not in self.folders:
             return output.parent / name
@@ -79,7 +95,10 @@ class JobUnderTest:
         ]
 
     def run(self, spark: SparkSession, raw: Path, output: Path, quarantine: Path, *extra: str) -> RunSummary:
-        """One run through the job's entry point, with the given extra arguments, on more than one task."""
+        """One run through the job's entry point, with the given extra arguments, on more than one task. A run on
+        Glue has a session of its own, so nothing the readers cached for another run is reused (a rewritten
+        file's plan equals its old one: a cached read would hand back the old rows)."""
+        spark.catalog.clearCache()
         with shuffle_partitions(spark, SHUFFLE_PARTITIONS):
             return run_job(
                 self.argv(raw, output, quarantine, *extra),

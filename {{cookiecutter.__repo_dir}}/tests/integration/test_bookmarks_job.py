@@ -11,7 +11,6 @@ change once: its tests are the last two below.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,8 +117,6 @@ class Runs:
         return self.root / "bookmarks"
 
     def run(self, spark: SparkSession, run_id: str, *extra: str) -> RunSummary:
-        # A run on Glue has a session of its own: nothing cached for the last run is reused.
-        spark.catalog.clearCache()
         arguments = ("--JOB_RUN_ID", run_id, "--bookmark_store", str(self.store), *extra)
         try:
             return JOB.run(spark, self.raw, self.output, self.root / "quarantine", *arguments)
@@ -133,18 +130,6 @@ class Runs:
 
     def history(self) -> list[str]:
         return [bookmark.run_id for bookmark in BookmarkStore(str(self.store), JOB.name).history()]
-
-
-def copy_sample(root: Path) -> Path:
-    """The sample data under ``root``, with the folder of any declared input that sits beside it (a change feed);
-    the raw path to give the job."""
-    raw = root / "raw" / JOB.sample.name
-    shutil.copytree(JOB.sample, raw)
-    for name in load_job(JOB.name).inputs:
-        beside = JOB.sample.parent / name
-        if name != JOB.sample.name and beside.is_dir():
-            shutil.copytree(beside, raw.parent / name)
-    return raw
 
 
 def rows_read(summary: RunSummary, dataset: str = BOOKMARKED) -> int:
@@ -170,7 +155,7 @@ class Merged:
 @pytest.fixture(scope="module")
 def merged(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Merged:
     root = tmp_path_factory.mktemp("bookmarks")
-    runs = Runs(root, copy_sample(root))
+    runs = Runs(root, JOB.copy_sample(root))
     arrival = ARRIVALS[JOB.name]()
     assert MERGED is not None
     first = runs.run(spark, "run-1", *ENABLE)
@@ -232,7 +217,7 @@ else:
         return sum(len(csv_rows(path)) for path in (runs.raw.parent / BOOKMARKED).glob("*.csv"))
 
     def test_each_change_file_is_folded_once(spark: SparkSession, tmp_path: Path) -> None:
-        runs = Runs(tmp_path, copy_sample(tmp_path))
+        runs = Runs(tmp_path, JOB.copy_sample(tmp_path))
         state = str(JOB.table(runs.output, load_job(JOB.name).settings_for("cdc")[JOB.sample.name]["state"]))
         assert folded(runs.run(spark, "run-1", *ENABLE)) == feed_lines(runs) > 0
         first = sorted(map(repr, spark.read.parquet(state).collect()))
@@ -242,7 +227,7 @@ else:
         assert runs.history() == ["run-1", "run-2"]
 
     def test_a_disabled_run_reads_the_whole_feed_again(spark: SparkSession, tmp_path: Path) -> None:
-        runs = Runs(tmp_path, copy_sample(tmp_path))
+        runs = Runs(tmp_path, JOB.copy_sample(tmp_path))
         runs.run(spark, "run-1", *ENABLE)
         assert folded(runs.run(spark, "run-2")) == feed_lines(runs)
         assert runs.history() == ["run-1"]

@@ -7,7 +7,6 @@ expected rows below are read off those files by hand.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -70,16 +69,6 @@ def changes_folder(raw: Path, feed: Feed) -> Path:
     return raw / feed.changes if (raw / feed.changes).exists() else raw.parent / feed.changes
 
 
-def copy_sample(root: Path) -> Path:
-    """The job's sample data and its change feed, copied under ``root``; the raw path to give the job."""
-    raw = root / "raw" / JOB.sample.name
-    shutil.copytree(JOB.sample, raw)
-    source = changes_folder(JOB.sample, FEED)
-    if source.parent != JOB.sample:
-        shutil.copytree(source, raw.parent / FEED.changes)
-    return raw
-
-
 def state_rows(spark: SparkSession, output: Path) -> dict[int, dict[str, object]]:
     key = FEED.key[0]
     return {row[key]: row.asDict() for row in spark.read.parquet(str(JOB.table(output, FEED.state))).collect()}
@@ -97,7 +86,7 @@ class Folded:
 @pytest.fixture(scope="module")
 def folded(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Folded:
     root = tmp_path_factory.mktemp("cdc")
-    raw, output, quarantine = copy_sample(root), root / "out" / "table", root / "quarantine"
+    raw, output, quarantine = JOB.copy_sample(root), root / "out" / "table", root / "quarantine"
     summary = JOB.run(spark, raw, output, quarantine)
     return Folded(raw, output, quarantine, summary, state_rows(spark, output))
 
@@ -127,7 +116,7 @@ def test_a_rerun_on_the_same_feed_leaves_the_same_state(spark: SparkSession, fol
 def test_a_run_that_stops_on_a_bad_change_leaves_the_state_as_it_was(
     spark: SparkSession, folded: Folded, tmp_path: Path
 ) -> None:
-    raw = copy_sample(tmp_path)
+    raw = JOB.copy_sample(tmp_path)
     output = tmp_path / "out" / "table"
     JOB.run(spark, raw, output, tmp_path / "quarantine")
     before = state_rows(spark, output)

@@ -8,7 +8,6 @@ ordinary run, as ``max_retries`` makes it. Expected tables are the clean run's, 
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,16 +33,6 @@ class InjectedError(RuntimeError):
     """The failure a test injects."""
 
 
-def copy_sample(root: Path) -> Path:
-    raw = root / "raw" / JOB.sample.name
-    shutil.copytree(JOB.sample, raw)
-    for name in load_job(JOB.name).inputs:
-        beside = JOB.sample.parent / name
-        if name != JOB.sample.name and beside.is_dir():
-            shutil.copytree(beside, raw.parent / name)
-    return raw
-
-
 @dataclass(frozen=True)
 class Place:
     root: Path
@@ -54,7 +43,6 @@ class Place:
         return self.root / "output"
 
     def run(self, spark: SparkSession, *extra: str) -> None:
-        spark.catalog.clearCache()
         JOB.run(spark, self.raw, self.output, self.root / "quarantine", *extra)
 
     def tables(self, spark: SparkSession) -> dict[str, list[str]]:
@@ -76,7 +64,7 @@ class Place:
 
 
 def place(root: Path) -> Place:
-    return Place(root, copy_sample(root))
+    return Place(root, JOB.copy_sample(root))
 
 
 def fail_on_call(target: Any, attribute: str, call: Callable[[int], bool]) -> Callable[..., Any]:
