@@ -33,6 +33,14 @@ SHUFFLE_PARTITIONS = "4"
 
 
 @dataclass(frozen=True)
+class JobRun:
+    """What one run returned, and its ``--output_path``."""
+
+    summary: RunSummary
+    output: Path
+
+
+@dataclass(frozen=True)
 class JobUnderTest:
     """One job, its sample data and what that sample gives."""
 

@@ -5,7 +5,6 @@ File counts are read from disk, row counts come from the sample CSV files (see `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,9 @@ from pyspark.sql import functions as F
 from {{ cookiecutter.job_name }}.kit import patterns
 from {{ cookiecutter.job_name }}.kit.handler import run_job
 from {{ cookiecutter.job_name }}.kit.patterns.output_file_count import FileCountError
-from {{ cookiecutter.job_name }}.kit.results import RunSummary
 from {{ cookiecutter.job_name }}.kit.runtime import SparkRuntime
 
-from .job_under_test import ceil_div, files_by_folder
+from .job_under_test import JobRun, ceil_div, files_by_folder
 from .{{ cookiecutter.__job_module }}_under_test import JOB
 
 PARTITIONED = next(iter(JOB.partitions))
@@ -29,37 +27,31 @@ CAP = 2 if max(PARTITION_ROWS.values()) > 2 else 1
 FILES = 3
 
 
-@dataclass(frozen=True)
-class Run:
-    summary: RunSummary
-    output: Path
-
-
-def one_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory, *extra: str) -> Run:
+def one_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory, *extra: str) -> JobRun:
     output = tmp_path_factory.mktemp("output")
     summary = JOB.run(spark, JOB.sample, output, tmp_path_factory.mktemp("quarantine"), *extra)
-    return Run(summary, output)
+    return JobRun(summary, output)
 
 
 @pytest.fixture(scope="module")
-def default_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """No pattern argument: the declaration's settings alone."""
-    return one_run(spark, tmp_path_factory)
+def default_run(plain_run: JobRun) -> JobRun:
+    """No pattern argument: the declaration's settings alone (the run other job tests read too)."""
+    return plain_run
 
 
 @pytest.fixture(scope="module")
-def run_without_the_pattern(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Run:
+def run_without_the_pattern(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> JobRun:
     """The same job as if output_file_count were not installed: the kit's default layout."""
     others = [pattern for pattern in patterns.installed() if pattern.name != "output_file_count"]
     output = tmp_path_factory.mktemp("output")
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(patterns, "installed", lambda: others)
         summary = JOB.run_pipeline(spark, JOB.sample, output, tmp_path_factory.mktemp("quarantine"))
-    return Run(summary, output)
+    return JobRun(summary, output)
 
 
 @pytest.fixture(scope="module")
-def shaped_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Run:
+def shaped_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> JobRun:
     """--output_files for every unpartitioned output, --output_max_records_per_file for the partitioned one."""
     files = ",".join(f"{name}={FILES}" for name in JOB.unpartitioned)
     return one_run(
@@ -74,16 +66,16 @@ def folder(value: str) -> str:
     return f"{PARTITION_COLUMN}={value}"
 
 
-def test_the_declaration_gives_one_file_per_table_and_per_partition_folder(default_run: Run) -> None:
+def test_the_declaration_gives_one_file_per_table_and_per_partition_folder(default_run: JobRun) -> None:
     for name in JOB.unpartitioned:
         assert files_by_folder(JOB.table(default_run.output, name)) == {".": 1}, name
     assert files_by_folder(JOB.table(default_run.output, PARTITIONED)) == {folder(day): 1 for day in PARTITION_ROWS}
 
 
 def test_without_pattern_arguments_the_files_are_those_of_a_run_without_the_pattern(
-    default_run: Run, run_without_the_pattern: Run
+    default_run: JobRun, run_without_the_pattern: JobRun
 ) -> None:
-    def layout(run: Run) -> dict[str, dict[str, int]]:
+    def layout(run: JobRun) -> dict[str, dict[str, int]]:
         return {name: files_by_folder(JOB.table(run.output, name)) for name in JOB.folders}
 
     assert layout(default_run) == layout(run_without_the_pattern)
@@ -94,7 +86,7 @@ def test_without_pattern_arguments_the_files_are_those_of_a_run_without_the_patt
 
 @pytest.mark.skipif(not JOB.unpartitioned, reason=f"every output of the {JOB.name} job is partitioned")
 def test_output_files_sets_the_file_count_and_keeps_the_rows(
-    spark: SparkSession, shaped_run: Run, default_run: Run
+    spark: SparkSession, shaped_run: JobRun, default_run: JobRun
 ) -> None:
     for name in JOB.unpartitioned:
         assert files_by_folder(JOB.table(shaped_run.output, name)) == {".": FILES}, name
@@ -105,7 +97,7 @@ def test_output_files_sets_the_file_count_and_keeps_the_rows(
         )
 
 
-def test_output_max_records_per_file_caps_the_rows_of_every_file(spark: SparkSession, shaped_run: Run) -> None:
+def test_output_max_records_per_file_caps_the_rows_of_every_file(spark: SparkSession, shaped_run: JobRun) -> None:
     table = JOB.table(shaped_run.output, PARTITIONED)
 
     assert files_by_folder(table) == {folder(day): ceil_div(rows, CAP) for day, rows in PARTITION_ROWS.items()}

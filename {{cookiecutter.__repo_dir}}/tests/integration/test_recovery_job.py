@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,34 +96,66 @@ FAILURES: dict[str, tuple[Any, str, Callable[[int], bool]]] = {
 }
 
 
+@contextmanager
+def polling(table: Path) -> Iterator[list[int]]:
+    """A reader polling ``table`` while the block runs: the row count of every read that completed."""
+    counts: list[int] = []
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            try:
+                counts.append(pq.read_table(str(table)).num_rows)
+            except (FileNotFoundError, OSError):
+                continue  # a version deleted under a read in progress: the read fails, never returns half
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield counts
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+# The output a reader polls during each rerun (one with its rows counted by hand).
+POLLED = next(iter(JOB.rows))
+
+
 @dataclass(frozen=True)
 class Retried:
-    """After each failure and its rerun: the tables and what is left beside them."""
+    """After each failure and its rerun: the tables and what is left beside them; what a reader polling
+    ``POLLED`` read during the reruns."""
 
     clean: dict[str, list[str]]
     failed: dict[str, str]
     tables: dict[str, dict[str, list[str]]]
     leftovers: dict[str, list[str]]
+    reads: list[int]
 
 
 @pytest.fixture(scope="module")
 def retried(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Retried:
     """A clean run, then, one after the other, a run failed at each write step and its ordinary rerun (as a
-    Glue retry makes it), each on what the last one left."""
+    Glue retry makes it), each on what the last one left. A reader polls a table during each rerun (two of them
+    also finish a publish their failed run left half done)."""
     runs = place(tmp_path_factory.mktemp("recovery"))
     runs.run(spark)
     assert runs.leftovers() == []
     clean = runs.tables(spark)
     failed, tables, leftovers = {}, {}, {}
+    reads: list[int] = []
     for where, (target, attribute, call) in FAILURES.items():
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(target, attribute, fail_on_call(target, attribute, call))
             with pytest.raises(InjectedError) as raised:
                 runs.run(spark)
         failed[where] = str(raised.value)
-        runs.run(spark)
+        with polling(JOB.table(runs.output, POLLED)) as counts:
+            runs.run(spark)
+        reads += counts
         tables[where], leftovers[where] = runs.tables(spark), runs.leftovers()
-    return Retried(clean, failed, tables, leftovers)
+    return Retried(clean, failed, tables, leftovers, reads)
 
 
 @pytest.mark.parametrize("where", list(FAILURES))
@@ -132,43 +165,9 @@ def test_a_rerun_after_a_failure_gives_the_clean_runs_tables_and_leaves_nothing(
     assert retried.leftovers[where] == []
 
 
-@pytest.fixture
-def reader() -> Iterator[Callable[[Path], list[int]]]:
-    """A reader polling a table while the test writes it: the row count of every read that completed."""
-    stop = threading.Event()
-    threads: list[threading.Thread] = []
-
-    def start(table: Path) -> list[int]:
-        counts: list[int] = []
-
-        def poll() -> None:
-            while not stop.is_set():
-                try:
-                    counts.append(pq.read_table(str(table)).num_rows)
-                except (FileNotFoundError, OSError):
-                    continue  # a version deleted under a read in progress: the read fails, never returns half
-
-        thread = threading.Thread(target=poll, daemon=True)
-        thread.start()
-        threads.append(thread)
-        return counts
-
-    yield start
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=10)
-
-
-def test_a_reader_polling_during_a_rerun_sees_the_whole_table_every_time(
-    spark: SparkSession, tmp_path: Path, reader: Callable[[Path], list[int]]
-) -> None:
-    output = next(iter(JOB.rows))
-    runs = place(tmp_path)
-    runs.run(spark)
-    counts = reader(JOB.table(runs.output, output))
-    runs.run(spark)
-    assert len(counts) > 10, "the reader hardly read while the job wrote"
-    assert set(counts) == {JOB.rows[output]}
+def test_a_reader_polling_during_a_rerun_sees_the_whole_table_every_time(retried: Retried) -> None:
+    assert len(retried.reads) > 10, "the reader hardly read while the job wrote"
+    assert set(retried.reads) == {JOB.rows[POLLED]}
 
 
 def test_a_late_input_stops_the_run_before_anything_is_written(spark: SparkSession, tmp_path: Path) -> None:

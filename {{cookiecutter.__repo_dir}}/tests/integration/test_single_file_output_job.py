@@ -15,7 +15,7 @@ from pyspark.sql import SparkSession
 
 from {{ cookiecutter.job_name }}.kit.results import RunSummary
 
-from .job_under_test import files_by_folder
+from .job_under_test import JobRun, files_by_folder
 from .{{ cookiecutter.__job_module }}_under_test import JOB
 
 EXPORTED, FILE_NAME = JOB.export
@@ -29,11 +29,9 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def plain(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """A run without --export_path."""
-    root = tmp_path_factory.mktemp("plain")
-    summary = JOB.run(spark, JOB.sample, root / "output", root / "quarantine")
-    return Run(summary, root / "output", root / "exports")
+def plain(plain_run: JobRun) -> Run:
+    """A run without --export_path (the run other job tests read too)."""
+    return Run(plain_run.summary, plain_run.output, plain_run.output.parent / "exports")
 
 
 @pytest.fixture(scope="module")
