@@ -372,6 +372,13 @@ class Bake:
 # The minimal job takes every job pattern but point_in_time, which snapshots the example's dimensions.
 MINIMAL_JOB_PATTERNS = {**JOB_PATTERNS, "pattern_point_in_time": False}
 
+
+def every_job_pattern(answers: dict[str, Any]) -> bool:
+    """Whether ``answers`` turn on every pattern their job takes (the minimal job takes all but point_in_time)."""
+    wanted = JOB_PATTERNS if answers["include_example"] else MINIMAL_JOB_PATTERNS
+    return all(answers[key] == value for key, value in wanted.items())
+
+
 # Every supported combination. Full bakes run the render's whole suite where options interact: every Glue
 # version, the example with every pattern (on Spark 4) and the minimal job with every pattern (on Spark 3.3 and on
 # 5.0's pins). Options that only add or remove whole files are baked alone, light: the file set, parsing, ruff,
@@ -616,23 +623,10 @@ def test_matrix_covers_every_choice() -> None:
     assert whole == {template_config()["glue_version"][0], "6.0"}
     # Every pattern's E2E module runs on the cluster, with every other pattern, on two Glue versions at least.
     with_every_pattern = {
-        bake.glue_version
-        for bake in BAKES
-        if bake.e2e_local
-        and all(
-            bake.full_answers[key] == value
-            for key, value in (JOB_PATTERNS if bake.full_answers["include_example"] else MINIMAL_JOB_PATTERNS).items()
-        )
+        bake.glue_version for bake in BAKES if bake.e2e_local and every_job_pattern(bake.full_answers)
     }
     assert len(with_every_pattern) >= 2, with_every_pattern
-    every_pattern = [
-        answers
-        for answers in full
-        if all(
-            answers[key] == value
-            for key, value in (JOB_PATTERNS if answers["include_example"] else MINIMAL_JOB_PATTERNS).items()
-        )
-    ]
+    every_pattern = [answers for answers in full if every_job_pattern(answers)]
     assert {answers["include_example"] for answers in every_pattern} == {True, False}
     # Every bake is a combination the pre-gen hook accepts.
     for bake in BAKES:

@@ -13,6 +13,4 @@ from .{{ cookiecutter.__job_module }}_under_test import JOB
 def plain_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> JobRun:
     """The job on its sample data with no pattern argument, into an output of its own. Read it, never write to it:
     the tests that rerun or change a run make their own."""
-    root = tmp_path_factory.mktemp("plain-run")
-    summary = JOB.run(spark, JOB.sample, root / "output", root / "quarantine")
-    return JobRun(summary, root / "output")
+    return JOB.run_sample(spark, tmp_path_factory.mktemp("plain-run"))

@@ -115,6 +115,11 @@ class JobUnderTest:
                 lambda: SparkRuntime(spark),
             )
 
+    def run_sample(self, spark: SparkSession, root: Path, *extra: str) -> JobRun:
+        """``run`` on the sample data as it is in the repo, into ``root``'s output and quarantine folders."""
+        output = root / "output"
+        return JobRun(self.run(spark, self.sample, output, root / "quarantine", *extra), output)
+
     def run_pipeline(self, spark: SparkSession, raw: Path, output: Path, quarantine: Path) -> RunSummary:
         """The pipeline alone, its config parsed without the pattern arguments (which default)."""
         config = parse_job_arguments(self.argv(raw, output, quarantine), self.config_type)

@@ -27,18 +27,6 @@ CAP = 2 if max(PARTITION_ROWS.values()) > 2 else 1
 FILES = 3
 
 
-def one_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory, *extra: str) -> JobRun:
-    output = tmp_path_factory.mktemp("output")
-    summary = JOB.run(spark, JOB.sample, output, tmp_path_factory.mktemp("quarantine"), *extra)
-    return JobRun(summary, output)
-
-
-@pytest.fixture(scope="module")
-def default_run(plain_run: JobRun) -> JobRun:
-    """No pattern argument: the declaration's settings alone (the run other job tests read too)."""
-    return plain_run
-
-
 @pytest.fixture(scope="module")
 def run_without_the_pattern(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> JobRun:
     """The same job as if output_file_count were not installed: the kit's default layout."""
@@ -54,9 +42,9 @@ def run_without_the_pattern(spark: SparkSession, tmp_path_factory: pytest.TempPa
 def shaped_run(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> JobRun:
     """--output_files for every unpartitioned output, --output_max_records_per_file for the partitioned one."""
     files = ",".join(f"{name}={FILES}" for name in JOB.unpartitioned)
-    return one_run(
+    return JOB.run_sample(
         spark,
-        tmp_path_factory,
+        tmp_path_factory.mktemp("shaped"),
         *(("--output_files", files) if files else ()),
         *("--output_max_records_per_file", f"{PARTITIONED}={CAP}"),
     )
@@ -66,33 +54,33 @@ def folder(value: str) -> str:
     return f"{PARTITION_COLUMN}={value}"
 
 
-def test_the_declaration_gives_one_file_per_table_and_per_partition_folder(default_run: JobRun) -> None:
+def test_the_declaration_gives_one_file_per_table_and_per_partition_folder(plain_run: JobRun) -> None:
     for name in JOB.unpartitioned:
-        assert files_by_folder(JOB.table(default_run.output, name)) == {".": 1}, name
-    assert files_by_folder(JOB.table(default_run.output, PARTITIONED)) == {folder(day): 1 for day in PARTITION_ROWS}
+        assert files_by_folder(JOB.table(plain_run.output, name)) == {".": 1}, name
+    assert files_by_folder(JOB.table(plain_run.output, PARTITIONED)) == {folder(day): 1 for day in PARTITION_ROWS}
 
 
 def test_without_pattern_arguments_the_files_are_those_of_a_run_without_the_pattern(
-    default_run: JobRun, run_without_the_pattern: JobRun
+    plain_run: JobRun, run_without_the_pattern: JobRun
 ) -> None:
     def layout(run: JobRun) -> dict[str, dict[str, int]]:
         return {name: files_by_folder(JOB.table(run.output, name)) for name in JOB.folders}
 
-    assert layout(default_run) == layout(run_without_the_pattern)
-    assert [(table.name, table.rows, table.files) for table in default_run.summary.written] == [
+    assert layout(plain_run) == layout(run_without_the_pattern)
+    assert [(table.name, table.rows, table.files) for table in plain_run.summary.written] == [
         (table.name, table.rows, table.files) for table in run_without_the_pattern.summary.written
     ]
 
 
 @pytest.mark.skipif(not JOB.unpartitioned, reason=f"every output of the {JOB.name} job is partitioned")
 def test_output_files_sets_the_file_count_and_keeps_the_rows(
-    spark: SparkSession, shaped_run: JobRun, default_run: JobRun
+    spark: SparkSession, shaped_run: JobRun, plain_run: JobRun
 ) -> None:
     for name in JOB.unpartitioned:
         assert files_by_folder(JOB.table(shaped_run.output, name)) == {".": FILES}, name
         assert_df_equality(
             spark.read.parquet(str(JOB.table(shaped_run.output, name))),
-            spark.read.parquet(str(JOB.table(default_run.output, name))),
+            spark.read.parquet(str(JOB.table(plain_run.output, name))),
             ignore_row_order=True,
         )
 
